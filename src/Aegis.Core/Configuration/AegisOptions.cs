@@ -11,17 +11,17 @@ public sealed class AegisOptions
     /// <summary>The configuration section name used when binding from <c>IConfiguration</c>.</summary>
     public const string SectionName = "Aegis";
 
-    /// <summary>Model providers by name.</summary>
-    public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Model providers by name (names are case-insensitive, like configuration keys).</summary>
+    public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Guardrails by name; each names a <c>pack</c> and that pack's settings.</summary>
-    public Dictionary<string, GuardrailOptions> Guardrails { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, GuardrailOptions> Guardrails { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The default pipeline: guardrail names per stage.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>Routes by name (the OpenAI <c>model</c> selects the route). Empty means one route, <c>default</c>, on the first provider.</summary>
-    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Authentication settings.</summary>
     public AuthOptions Auth { get; set; } = new();
