@@ -13,6 +13,9 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
     /// <summary>Characters before the release point that each scan re-reads, so boundary rules see the same context as a whole-text scan.</summary>
     private const int LeftContext = 32;
 
+    /// <summary>How far back a cut may move to avoid splitting an undetected token; a longer token is released in parts.</summary>
+    private const int MaxTokenHold = 256;
+
     private readonly PiiGuardrail _guard;
     private readonly MaskMap _map;
     private readonly StringBuilder _raw = new();
@@ -101,9 +104,18 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
         return Verdict.Allow;
     }
 
-    /// <summary>Moves <paramref name="cut"/> back so that no detection, placeholder or possible placeholder prefix is split.</summary>
+    /// <summary>
+    /// Moves <paramref name="cut"/> back so that no token (a run of non-space characters, or digit groups joined by
+    /// single spaces, as in <c>4111 1111</c>), detection, placeholder or possible placeholder prefix is split.
+    /// </summary>
     private int SafeCut(string window, int start, int cut)
     {
+        var floor = Math.Max(start, cut - MaxTokenHold);
+        while (cut > floor && Joined(window, cut))
+        {
+            cut--;
+        }
+
         for (var i = 0; _segments is not null && i < _segments.Count; i++)
         {
             var segment = _segments[i];
@@ -121,6 +133,27 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
         }
 
         return cut;
+    }
+
+    /// <summary>Whether the boundary before <paramref name="w"/>[<paramref name="c"/>] lies inside something that may be one value.</summary>
+    private static bool Joined(ReadOnlySpan<char> w, int c)
+    {
+        var before = w[c - 1];
+        var digitThenSpace = before == ' ' && c >= 2 && char.IsAsciiDigit(w[c - 2]);
+        if (c == w.Length)
+        {
+            // The next chunk decides: hold a trailing word or a trailing "123 ".
+            return !char.IsWhiteSpace(before) || digitThenSpace;
+        }
+
+        var after = w[c];
+        if (!char.IsWhiteSpace(before) && !char.IsWhiteSpace(after))
+        {
+            return true;
+        }
+
+        return (digitThenSpace && char.IsAsciiDigit(after))
+            || (after == ' ' && char.IsAsciiDigit(before) && (c + 1 == w.Length || char.IsAsciiDigit(w[c + 1])));
     }
 
     /// <summary>Whether the text after a '&lt;' at the end of the buffer is still a possible placeholder prefix (<c>EMAIL_ADD</c>…).</summary>
