@@ -441,13 +441,28 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
     }
 
     /// <summary>A tool-call argument as text: strings as they are, anything else as compact JSON with unescaped characters.</summary>
-    private static string? ArgumentText(object? value) => value switch
+    private static string? ArgumentText(object? value)
     {
-        null => null,
-        string s => s,
-        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
-        _ => JsonSerializer.Serialize(value, value.GetType(), ScanJson),
-    };
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return s;
+            case JsonElement { ValueKind: JsonValueKind.String } e:
+                return e.GetString();
+        }
+
+        try
+        {
+            return JsonSerializer.Serialize(value, value.GetType(), ScanJson);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            // Not serializable (a cycle, an unsupported type): scan what the object says about itself.
+            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     /// <summary>The text of a content part that this pack scans and rewrites, or <see langword="null"/>.</summary>
     private static string? ScannableText(AIContent content, bool includeToolResults) => content switch

@@ -175,4 +175,30 @@ public sealed class PiiGuardrailStreamTests
         Assert.Same(Verdict.Allow, final);
         Assert.Equal("Dear jane@example.com, thanks.", released);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Random_chunking_releases_exactly_the_buffered_result(int seed)
+    {
+        var answer = "Hello <EMAIL_ADDRESS_1>! Your account GB82WEST12345698765432 (ssn 536-90-4399) was updated from 2001:db8::1 "
+            + "and 192.168.0.1; docs at https://docs.example.com/a/very/long/path/that/is/longer/than/the/default/hold/back/window/of/sixty/four/chars/index.html. "
+            + "Call <PHONE_NUMBER_1> or +1 650 253 0000, version 1.2.3.4, < and > signs, <UNKNOWN_2>, mail ops@corp.example.";
+        var guard = new PiiGuardrail("pii", new PiiGuardrailOptions { HoldBack = seed * 7 });
+        var buffered = await guard.EvaluateAsync(Text(GuardStage.Egress, StateWithJane(), answer));
+
+        var random = new Random(seed);
+        var chunks = new List<string>();
+        for (var i = 0; i < answer.Length;)
+        {
+            var size = Math.Min(random.Next(1, 12), answer.Length - i);
+            chunks.Add(answer.Substring(i, size));
+            i += size;
+        }
+
+        var (released, final, _) = Stream(guard, StateWithJane(), [.. chunks]);
+        Assert.Same(Verdict.Allow, final);
+        Assert.Equal(buffered.Content![0].Text, released);
+    }
 }

@@ -223,4 +223,18 @@ public sealed class PiiGuardrailTests
         var verdict = await uk.EvaluateAsync(Text(GuardStage.Ingress, state, "ring 020 7946 0958"));
         Assert.Equal("ring <PHONE_NUMBER_1>", verdict.Content![0].Text);
     }
+
+    [Fact]
+    public async Task One_instance_serves_concurrent_runs()
+    {
+        await Parallel.ForAsync(0, 64, async (i, ct) =>
+        {
+            var state = NewState();
+            var email = $"user{i}@example.com";
+            var ingress = await Masking.EvaluateAsync(Text(GuardStage.Ingress, state, $"I am {email}, card 4111 1111 1111 1111"), ct);
+            Assert.Equal("I am <EMAIL_ADDRESS_1>, card <CREDIT_CARD_1>", ingress.Content![0].Text);
+            var egress = await Masking.EvaluateAsync(Text(GuardStage.Egress, state, "Hi <EMAIL_ADDRESS_1>"), ct);
+            Assert.Equal($"Hi {email}", egress.Content![0].Text);
+        });
+    }
 }
