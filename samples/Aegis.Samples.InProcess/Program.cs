@@ -15,7 +15,7 @@ services.AddAegis(o =>
     o.Guardrails["transfers"] = new GuardrailOptions
     {
         Pack = "regex",
-        Patterns = [@"\bwire\s+\$?\d[\d,]*"],
+        Patterns = [@"(?i)\bwire\s+\$?\d[\d,]*"],
         Verdict = "require_approval",
         Reason = "money transfers need a human decision",
     };

@@ -16,6 +16,10 @@ internal static class BuiltIns
             builder.Registry.MissingPacks.Add(pack);
         }
 
+        builder.AddGuardrailPack("pii", (name, options, _) => PiiGuardrail.Create(name, options), "aegis.pii");
+        builder.AddGuardrailPack("injection", (name, options, _) => InjectionGuardrail.Create(name, options), "aegis.regex_guard", "aegis.injection");
+        builder.AddGuardrailPack("regex", (name, options, _) => RegexGuardrail.Create(name, options), "aegis.regex");
+
         var providers = new ChatProviderFactory();
         foreach (var type in providers.KnownTypes)
         {
