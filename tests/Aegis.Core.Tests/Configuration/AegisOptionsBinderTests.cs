@@ -271,7 +271,7 @@ public sealed class AegisOptionsBinderTests
     {
         var o = AegisOptionsBinder.BindUnresolved(FromYaml("providers:\n  openai:\nroutes:\n  chat: {}\n"));
 
-        Assert.True(o.Providers.ContainsKey("openai"));
+        Assert.True(o.Providers.ContainsKey("OPENAI"));
         Assert.Null(o.Providers["openai"].Type);
         Assert.True(o.Routes.ContainsKey("chat"));
     }

@@ -157,6 +157,14 @@ public sealed class AegisYamlConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_key_containing_the_configuration_separator_is_rejected()
+    {
+        var detail = Throws(AegisErrors.ConfigInvalidFile, () => FromYaml("routes:\n  'llama3.1:70b':\n    provider: local\n"));
+
+        Assert.StartsWith("inline:2:3: key 'llama3.1:70b' contains ':'", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Anchors_and_aliases_expand()
     {
         var config = FromYaml("""

@@ -105,6 +105,12 @@ internal static class YamlFlattener
                         throw Invalid(source, key.Start, "a key must be a non-empty plain value", null);
                     }
 
+                    if (name.Contains(':', StringComparison.Ordinal))
+                    {
+                        // IConfiguration uses ':' as its separator: "llama3.1:70b" would silently become two levels.
+                        throw Invalid(source, key.Start, $"key '{name}' contains ':', which configuration keys cannot hold; use another name (a route's upstream model goes in model:)", null);
+                    }
+
                     if (!seen.Add(name))
                     {
                         throw Invalid(source, key.Start, $"duplicate key '{name}' (keys are case-insensitive)", null);
