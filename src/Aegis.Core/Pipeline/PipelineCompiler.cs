@@ -25,6 +25,17 @@ internal sealed class PipelineCompiler
 
     public Dictionary<string, RoutePipeline> Compile()
     {
+        // Everything configured is built, referenced or not: a broken entry fails start-up, not a later edit.
+        foreach (var name in _options.Providers.Keys)
+        {
+            Provider(name, $"providers.{name}");
+        }
+
+        foreach (var name in _options.Guardrails.Keys)
+        {
+            Guardrail(name, $"guardrails.{name}");
+        }
+
         var routes = new Dictionary<string, RoutePipeline>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, route) in _options.EffectiveRoutes(_registry.Providers.Keys))
         {
