@@ -1,3 +1,4 @@
+using Aegis.Benchmarks;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Aegis.Benchmarks.IngressPipelineBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(IngressPipelineBenchmarks).Assembly).Run(args, ShortConfig.Create(args));
