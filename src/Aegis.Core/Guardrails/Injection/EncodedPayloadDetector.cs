@@ -26,10 +26,18 @@ internal static class EncodedPayloadDetector
     /// <summary>Whether <paramref name="text"/> carries hidden characters: stray tag characters or a long invisible run.</summary>
     public static bool HasHiddenCharacters(string text)
     {
+        // Every invisible character and every surrogate is at or above U+00AD: text below it (plain ASCII
+        // and Latin-1 letters) has nothing to find, and the scan may start at the first character above it.
+        var first = text.AsSpan().IndexOfAnyInRange('\u00AD', '\uFFFF');
+        if (first < 0)
+        {
+            return false;
+        }
+
         var run = 0;
         var inFlag = false;
         var flagTags = 0;
-        for (var i = 0; i < text.Length; i++)
+        for (var i = first; i < text.Length; i++)
         {
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
@@ -86,32 +94,75 @@ internal static class EncodedPayloadDetector
     private static bool HasEncodedInjection(string text, int depth)
     {
         var candidates = 0;
-        foreach (var match in InjectionPatterns.Base64Candidate().EnumerateMatches(text))
+        if (HasRun(text, Base64Chars, MinBase64Run))
         {
-            if (++candidates > MaxCandidates)
+            foreach (var match in InjectionPatterns.Base64Candidate().EnumerateMatches(text))
             {
-                return false;
-            }
+                if (++candidates > MaxCandidates)
+                {
+                    return false;
+                }
 
-            var decoded = DecodeBase64(text.AsSpan(match.Index, Math.Min(match.Length, MaxCandidateChars)));
-            if (decoded is not null && IsInjection(decoded, depth))
-            {
-                return true;
+                var decoded = DecodeBase64(text.AsSpan(match.Index, Math.Min(match.Length, MaxCandidateChars)));
+                if (decoded is not null && IsInjection(decoded, depth))
+                {
+                    return true;
+                }
             }
         }
 
-        foreach (var match in InjectionPatterns.HexCandidate().EnumerateMatches(text))
+        if (HasRun(text, HexRunChars, MinHexRun))
         {
-            if (++candidates > MaxCandidates)
+            foreach (var match in InjectionPatterns.HexCandidate().EnumerateMatches(text))
+            {
+                if (++candidates > MaxCandidates)
+                {
+                    return false;
+                }
+
+                var decoded = DecodeHex(text.AsSpan(match.Index, Math.Min(match.Length, MaxCandidateChars)));
+                if (decoded is not null && IsInjection(decoded, depth))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    // A run of at least this many characters of the set is necessary for a candidate pattern to match, so a
+    // text without one skips the pattern (whose possible start is almost any letter or digit). Base64Candidate
+    // needs 24 base64 characters in a row; every branch of HexCandidate needs at least 32 characters in a row
+    // from hex digits, the separators it allows, and the 'x' and backslash of "0x" and "\x".
+    private const int MinBase64Run = 24;
+    private const int MinHexRun = 32;
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-");
+    private static readonly SearchValues<char> HexRunChars = SearchValues.Create("0123456789ABCDEFabcdef :,-x\\");
+
+    private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
+    {
+        while (text.Length >= min)
+        {
+            var start = text.IndexOfAny(set);
+            if (start < 0)
             {
                 return false;
             }
 
-            var decoded = DecodeHex(text.AsSpan(match.Index, Math.Min(match.Length, MaxCandidateChars)));
-            if (decoded is not null && IsInjection(decoded, depth))
+            text = text[start..];
+            var end = text.IndexOfAnyExcept(set);
+            if (end < 0)
+            {
+                return text.Length >= min;
+            }
+
+            if (end >= min)
             {
                 return true;
             }
+
+            text = text[end..];
         }
 
         return false;
@@ -120,9 +171,9 @@ internal static class EncodedPayloadDetector
     private static bool IsInjection(string decoded, int depth)
     {
         var normalized = InjectionTextNormalizer.Normalize(decoded);
-        return InjectionPatterns.InstructionOverride().IsMatch(normalized)
-            || InjectionPatterns.RoleImpersonation().IsMatch(normalized)
-            || InjectionPatterns.PromptLeak().IsMatch(normalized)
+        return InjectionPatterns.IsInstructionOverride(normalized)
+            || InjectionPatterns.IsRoleImpersonation(normalized)
+            || InjectionPatterns.IsPromptLeak(normalized)
             || HasHiddenCharacters(decoded)
             || (depth < MaxDepth && HasEncodedInjection(decoded, depth + 1));
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Aegis.Guardrails.Injection;
@@ -98,6 +99,47 @@ internal static partial class InjectionPatterns
         + @"|\bwhat\s+instructions\s+(?:were\s+you|have\s+you\s+been|did\s+you\s+(?:get|receive))\b"
         // "repeat everything above", "print the text above"
         + @"|\b(?:repeat|print|output|recite|echo|copy|paste|write\s+out|type\s+out|reproduce|show|display|dump|reveal|return)\s+(?:back\s+)?(?:me\s+)?(?:everything|all|all\s+(?:of\s+)?the\s+(?:text|words|content|messages)|the\s+(?:(?:full|entire|whole|exact)\s+)?(?:text|words|content|messages?|lines?|instructions|prompt))\s+(?:(?:that\s+)?(?:is|was|were|appears?|appearing|written|said|given)\s+)?(?:above|before\s+(?:this|my\s+(?:first\s+)?(?:message|question))|preceding\s+this|prior\s+to\s+this|at\s+the\s+(?:start|beginning)\s+of\s+(?:this|the)\s+(?:conversation|chat|context))\b";
+
+    // Keyword prefilters. Each family's pattern cannot match a (normalised) text that contains none of its
+    // keywords: every branch of the pattern requires at least one of them literally (a noun such as "rule",
+    // a target such as "above", a persona word such as "jailbr..."). Searching for them is one vectorised
+    // pass, so ordinary text skips the pattern, whose possible starting characters are most letters. The
+    // verdicts are the pattern's: a keyword hit only means the pattern runs. InjectionPrefilterTests keeps
+    // the keyword lists honest against the attack tables.
+    private static readonly SearchValues<string> InstructionOverrideKeywords = SearchValues.Create(
+        [
+            "instruct", "direct", "rule", "prompt", "guideline", "guardrail", "constraint", "command", "order", "programm",
+            "polic", "restriction", "safeguard", "filter", "above", "before", "prior", "told", "train", "now", "safety",
+            "alignment", "ethics",
+        ],
+        StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> RoleImpersonationKeywords = SearchValues.Create(
+        [
+            "sys", "developer", "<|", "dan", "jailbr", "unrestricted", "unfiltered", "uncensored", "unshackled", "unaligned",
+            "unbound", "evil", "moral", "ethical", "rogue", "mode", "free", "anything", "restriction", "limitation", "filter",
+            "guideline", "polic",
+        ],
+        StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> PromptLeakKeywords = SearchValues.Create(
+        [
+            "prompt", "instruct", "developer", "sys", "rule", "guideline", "programm", "direct", "above", "before", "preceding",
+            "prior", "start", "beginning",
+        ],
+        StringComparison.Ordinal);
+
+    /// <summary>Whether <see cref="InstructionOverride"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
+    public static bool IsInstructionOverride(string normalized) =>
+        normalized.AsSpan().ContainsAny(InstructionOverrideKeywords) && InstructionOverride().IsMatch(normalized);
+
+    /// <summary>Whether <see cref="RoleImpersonation"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
+    public static bool IsRoleImpersonation(string normalized) =>
+        normalized.AsSpan().ContainsAny(RoleImpersonationKeywords) && RoleImpersonation().IsMatch(normalized);
+
+    /// <summary>Whether <see cref="PromptLeak"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
+    public static bool IsPromptLeak(string normalized) =>
+        normalized.AsSpan().ContainsAny(PromptLeakKeywords) && PromptLeak().IsMatch(normalized);
 
     /// <summary>The <c>instruction_override</c> family.</summary>
     [GeneratedRegex(InstructionOverridePattern, Options)]

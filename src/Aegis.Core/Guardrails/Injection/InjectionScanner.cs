@@ -22,17 +22,17 @@ internal sealed class InjectionScanner
         if ((_families & (InjectionFamily.InstructionOverride | InjectionFamily.RoleImpersonation | InjectionFamily.PromptLeak)) != 0)
         {
             var normalized = InjectionTextNormalizer.Normalize(text);
-            if (Has(InjectionFamily.InstructionOverride) && InjectionPatterns.InstructionOverride().IsMatch(normalized))
+            if (Has(InjectionFamily.InstructionOverride) && InjectionPatterns.IsInstructionOverride(normalized))
             {
                 return InjectionFamily.InstructionOverride;
             }
 
-            if (Has(InjectionFamily.RoleImpersonation) && InjectionPatterns.RoleImpersonation().IsMatch(normalized))
+            if (Has(InjectionFamily.RoleImpersonation) && InjectionPatterns.IsRoleImpersonation(normalized))
             {
                 return InjectionFamily.RoleImpersonation;
             }
 
-            if (Has(InjectionFamily.PromptLeak) && InjectionPatterns.PromptLeak().IsMatch(normalized))
+            if (Has(InjectionFamily.PromptLeak) && InjectionPatterns.IsPromptLeak(normalized))
             {
                 return InjectionFamily.PromptLeak;
             }
