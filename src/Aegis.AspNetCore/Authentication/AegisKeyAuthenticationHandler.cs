@@ -54,7 +54,18 @@ public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisK
             return AuthenticateResult.Fail("the bearer token is not an Aegis key (aeg- followed by 64 lower-case hex digits)");
         }
 
-        var record = await _keys.FindByHashAsync(ApiKeys.Hash(token), Context.RequestAborted).ConfigureAwait(false);
+        ApiKeyRecord? record;
+        try
+        {
+            record = await _keys.FindByHashAsync(ApiKeys.Hash(token), Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A store fault is not the caller's fault: it must end as a 5xx, not a 401. The failure carries a
+            // coded exception that the Aegis endpoints rethrow; middleware that authenticates by default just sees a failure.
+            return AuthenticateResult.Fail(new AegisException(AegisErrors.StoreFailed, "the API key store could not be read", ex));
+        }
+
         if (record is null)
         {
             return AuthenticateResult.Fail("no active key matches the bearer token");

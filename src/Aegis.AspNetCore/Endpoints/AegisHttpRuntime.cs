@@ -88,6 +88,11 @@ internal sealed partial class AegisHttpRuntime
                 return (Principal.Local, null);
             case AegisAuthMode.Keys:
                 var result = await context.AuthenticateAsync(AegisKeyDefaults.AuthenticationScheme).ConfigureAwait(false);
+                if (result.Failure is AegisException { Error.HttpStatus: >= 500 } fault)
+                {
+                    throw fault;
+                }
+
                 if (!result.Succeeded)
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
