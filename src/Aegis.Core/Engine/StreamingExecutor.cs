@@ -1,0 +1,341 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace Aegis.Engine;
+
+/// <summary>
+/// Streams a run. On a route whose egress guards are all incremental the provider's chunks are
+/// relayed as they arrive, each guard's stream holding back a small window; otherwise (or when the
+/// request carries tools) the whole run executes first and the governed answer is replayed in chunks.
+/// </summary>
+internal sealed class StreamingExecutor
+{
+    private const int ReplayChunkSize = 64;
+    private readonly RunExecutor _executor;
+
+    public StreamingExecutor(RunExecutor executor) => _executor = executor;
+
+    public async Task<StreamingRun> StartAsync(RunContext ctx, CancellationToken cancellationToken)
+    {
+        var pipeline = ctx.Pipeline;
+        if (!pipeline.StreamsIncrementally || ctx.Options?.Tools is { Count: > 0 })
+        {
+            var result = await _executor.ExecuteAsync(ctx, GuardStage.Ingress, 0, null, null, false, cancellationToken).ConfigureAwait(false);
+            var updates = result is { Status: RunStatus.Completed, Response: { } response } ? Replay(response) : Empty();
+            return new StreamingRun(result.Run, false, updates, () => ctx.Record);
+        }
+
+        RunResult? stopped;
+        try
+        {
+            stopped = await _executor.GuardInputAsync(ctx, GuardStage.Ingress, 0, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AegisException ex)
+        {
+            stopped = await _executor.FailAsync(ctx, ex.Error, ex.Detail, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stopped is not null)
+        {
+            return new StreamingRun(stopped.Run, true, Empty(), () => ctx.Record);
+        }
+
+        return new StreamingRun(ctx.Record, true, StreamAsync(ctx, CancellationToken.None), () => ctx.Record);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(RunContext ctx, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var steps = ctx.Pipeline.Egress;
+        var state = ctx.State;
+        var context = new GuardrailContext(GuardStage.Egress, [], state);
+        var streams = new IGuardrailStream[steps.Length];
+        for (var i = 0; i < steps.Length; i++)
+        {
+            streams[i] = ((IIncrementalGuardrail)steps[i].Guard).BeginStream(context);
+        }
+
+        var (providerName, client) = ctx.Pipeline.Providers[0];
+        state.Provider = providerName;
+        var options = RunExecutor.ProviderOptionsFor(ctx);
+        var released = new StringBuilder();
+        var scratch = new StringBuilder();
+        var full = new StringBuilder();
+        ChatFinishReason? finishReason = null;
+        string? modelId = null;
+        var finished = false;
+        var started = _executor.Time.GetTimestamp();
+
+        var enumerator = client.GetStreamingResponseAsync(state.Messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                string? failure = null;
+                AegisException? upstream = null;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    upstream = ProviderErrors.ToAegisException(ex, providerName);
+                    failure = upstream.Detail;
+                    update = null!;
+                }
+
+                if (upstream is not null)
+                {
+                    AegisTelemetry.RecordUpstream(providerName, "error", _executor.Time.GetElapsedTime(started).TotalSeconds);
+                    finished = true;
+                    await _executor.FailAsync(ctx, upstream.Error, failure, CancellationToken.None).ConfigureAwait(false);
+                    yield return Final(ctx, ChatFinishReason.ContentFilter, modelId);
+                    yield break;
+                }
+
+                modelId ??= update.ModelId;
+                finishReason = update.FinishReason ?? finishReason;
+                foreach (var content in update.Contents)
+                {
+                    if (content is UsageContent usage)
+                    {
+                        RunExecutor.AddUsage(state, usage.Details);
+                    }
+                }
+
+                var text = update.Text;
+                if (text.Length == 0)
+                {
+                    continue;
+                }
+
+                var (verdict, node) = Push(streams, steps, text, released, scratch);
+                if (verdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+                {
+                    finished = true;
+                    await StopAsync(ctx, node!, verdict, late: false).ConfigureAwait(false);
+                    yield return Final(ctx, ChatFinishReason.ContentFilter, modelId);
+                    yield break;
+                }
+
+                if (released.Length > 0)
+                {
+                    var chunk = released.ToString();
+                    released.Clear();
+                    full.Append(chunk);
+                    yield return Text(ctx, chunk, modelId);
+                }
+            }
+
+            AegisTelemetry.RecordUpstream(providerName, "ok", _executor.Time.GetElapsedTime(started).TotalSeconds);
+            var (finalVerdict, finalNode, verdicts) = CompleteAll(streams, steps, released, scratch);
+            if (finalVerdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+            {
+                finished = true;
+                await StopAsync(ctx, finalNode!, finalVerdict, late: true).ConfigureAwait(false);
+                yield return Final(ctx, ChatFinishReason.ContentFilter, modelId);
+                yield break;
+            }
+
+            for (var i = 0; i < steps.Length; i++)
+            {
+                AddVerdict(ctx, steps[i].Name, verdicts[i]);
+            }
+
+            if (released.Length > 0)
+            {
+                var chunk = released.ToString();
+                released.Clear();
+                full.Append(chunk);
+                yield return Text(ctx, chunk, modelId);
+            }
+
+            finished = true;
+            var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, full.ToString())) { FinishReason = finishReason ?? ChatFinishReason.Stop, ModelId = modelId };
+            await _executor.CompleteAsync(ctx, response, CancellationToken.None).ConfigureAwait(false);
+            yield return Final(ctx, response.FinishReason, modelId);
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (!finished)
+            {
+                // The consumer stopped reading (client gone, cancellation): the run's end is still recorded.
+                await _executor.FailAsync(ctx, AegisErrors.ProviderUpstreamFailed, "the stream was abandoned before it finished", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Feeds text through each guard's stream in order; what one releases is what the next receives.</summary>
+    private static (Verdict Verdict, string? Node) Push(IGuardrailStream[] streams, Pipeline.GuardStep[] steps, string text, StringBuilder released, StringBuilder scratch)
+    {
+        if (streams.Length == 0)
+        {
+            released.Append(text);
+            return (Verdict.Allow, null);
+        }
+
+        ReadOnlySpan<char> input = text;
+        string? carried = null;
+        for (var i = 0; i < streams.Length; i++)
+        {
+            var output = i == streams.Length - 1 ? released : scratch;
+            var verdict = streams[i].Append(carried is null ? input : carried, output);
+            if (verdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+            {
+                return (verdict, steps[i].Name);
+            }
+
+            if (i < streams.Length - 1)
+            {
+                carried = scratch.ToString();
+                scratch.Clear();
+                if (carried.Length == 0)
+                {
+                    return (Verdict.Allow, null);
+                }
+            }
+        }
+
+        return (Verdict.Allow, null);
+    }
+
+    /// <summary>Completes every guard's stream in order (each final flush feeds the next guard) and collects the final verdicts.</summary>
+    private static (Verdict Verdict, string? Node, Verdict[] Verdicts) CompleteAll(IGuardrailStream[] streams, Pipeline.GuardStep[] steps, StringBuilder released, StringBuilder scratch)
+    {
+        var verdicts = new Verdict[streams.Length];
+        string? carried = null;
+        for (var i = 0; i < streams.Length; i++)
+        {
+            var output = i == streams.Length - 1 ? released : scratch;
+            if (carried is { Length: > 0 })
+            {
+                var pushed = streams[i].Append(carried, output);
+                if (pushed.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+                {
+                    return (pushed, steps[i].Name, verdicts);
+                }
+            }
+
+            var verdict = streams[i].Complete(output);
+            verdicts[i] = verdict;
+            if (verdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+            {
+                return (verdict, steps[i].Name, verdicts);
+            }
+
+            if (i < streams.Length - 1)
+            {
+                carried = scratch.ToString();
+                scratch.Clear();
+            }
+        }
+
+        return (Verdict.Allow, null, verdicts);
+    }
+
+    private Task<RunResult> StopAsync(RunContext ctx, string node, Verdict verdict, bool late)
+    {
+        AddVerdict(ctx, node, verdict);
+        var code = verdict.Code ?? (late ? AegisErrors.PolicyStreamTruncated.Code : AegisErrors.PolicyBlocked.Code);
+        var reason = verdict.Kind == VerdictKind.RequireApproval
+            ? $"{node}: {verdict.Reason} (approval cannot pause a stream that has started; the stream was cut)"
+            : $"{node}: {verdict.Reason}";
+        if (late)
+        {
+            reason += " (late violation: the stream was truncated)";
+        }
+
+        ctx.AddStatusEvent(RunStatus.Blocked, reason, code, _executor.Time.GetUtcNow());
+        return _executor.FinalizeAsync(ctx, ctx.Record with { Status = RunStatus.Blocked, Reason = reason, ErrorCode = code, Checkpoint = null }, null, CancellationToken.None);
+    }
+
+    private void AddVerdict(RunContext ctx, string node, Verdict verdict)
+    {
+        ctx.Audit.Add(new AuditEntry
+        {
+            Timestamp = _executor.Time.GetUtcNow(),
+            RunId = ctx.State.RunId,
+            PrincipalId = ctx.State.Principal.Id,
+            Route = ctx.State.Route,
+            Stage = GuardStage.Egress,
+            Node = node,
+            Verdict = verdict.Kind,
+            Reason = verdict.Reason,
+            Code = verdict.Code,
+        });
+        AegisTelemetry.RecordVerdict(ctx.State.Route, GuardStage.Egress, node, verdict.Kind);
+    }
+
+    private static ChatResponseUpdate Text(RunContext ctx, string text, string? modelId) => new(ChatRole.Assistant, text)
+    {
+        ResponseId = ctx.State.RunId,
+        MessageId = ctx.State.RunId,
+        ModelId = modelId,
+    };
+
+    private static ChatResponseUpdate Final(RunContext ctx, ChatFinishReason? finishReason, string? modelId)
+    {
+        var usage = ctx.State.Usage;
+        return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails
+        {
+            InputTokenCount = usage.PromptTokens,
+            OutputTokenCount = usage.CompletionTokens,
+            TotalTokenCount = usage.TotalTokens,
+        })])
+        {
+            ResponseId = ctx.State.RunId,
+            MessageId = ctx.State.RunId,
+            ModelId = modelId,
+            FinishReason = finishReason,
+        };
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Replay(ChatResponse response)
+    {
+        var runId = response.ResponseId;
+        foreach (var message in response.Messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    for (var i = 0; i < text.Text.Length; i += ReplayChunkSize)
+                    {
+                        yield return new ChatResponseUpdate(message.Role, text.Text.Substring(i, Math.Min(ReplayChunkSize, text.Text.Length - i)))
+                        {
+                            ResponseId = runId,
+                            MessageId = runId,
+                            ModelId = response.ModelId,
+                        };
+                    }
+                }
+                else if (content is not UsageContent)
+                {
+                    yield return new ChatResponseUpdate(message.Role, [content]) { ResponseId = runId, MessageId = runId, ModelId = response.ModelId };
+                }
+            }
+        }
+
+        yield return new ChatResponseUpdate(ChatRole.Assistant, response.Usage is { } usage ? [new UsageContent(usage)] : [])
+        {
+            ResponseId = runId,
+            MessageId = runId,
+            ModelId = response.ModelId,
+            FinishReason = response.FinishReason ?? ChatFinishReason.Stop,
+        };
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Empty()
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield break;
+    }
+}
