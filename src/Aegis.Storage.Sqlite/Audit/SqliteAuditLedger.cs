@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Aegis.Storage.Sqlite.Connections;
@@ -83,7 +84,12 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         cancellationToken.ThrowIfCancellationRequested();
         if (query.Limit is < 1 or > 10000)
         {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "AuditQuery.Limit must be between 1 and 10000.");
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"limit: {query.Limit} is not between 1 and 10000"));
+        }
+
+        if (query.AfterSequence < 0)
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"after_sequence: {query.AfterSequence} is negative"));
         }
 
         var sql = new StringBuilder($"SELECT {Columns} FROM audit_events WHERE seq > $after");

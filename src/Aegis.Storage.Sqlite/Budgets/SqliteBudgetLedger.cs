@@ -24,6 +24,7 @@ public sealed class SqliteBudgetLedger : IBudgetLedger
     public ValueTask<decimal> AddSpendAsync(BudgetScope scope, string subject, DateTimeOffset at, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subject);
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
         cancellationToken.ThrowIfCancellationRequested();
         var period = Period(at);
         try

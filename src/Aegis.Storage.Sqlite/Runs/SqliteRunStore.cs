@@ -97,7 +97,7 @@ public sealed class SqliteRunStore : IRunStore
         cancellationToken.ThrowIfCancellationRequested();
         if (query.Limit is < 1 or > 1000)
         {
-            throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "RunQuery.Limit must be between 1 and 1000.");
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"limit: {query.Limit} is not between 1 and 1000"));
         }
 
         long cursorTicks = 0, cursorSeq = 0;
