@@ -40,6 +40,9 @@ public sealed class SqliteDatabase : IDisposable
 
     internal MaskMapProtector Protector { get; }
 
+    /// <summary>The in-memory copies of vector collections, by collection name.</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<string, Storage.Sqlite.Vectors.VectorCache> VectorCaches { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Opens (creating if needed) and validates the database at <paramref name="path"/>.</summary>
     /// <param name="path">The database file, e.g. <c>aegis.db</c>.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
