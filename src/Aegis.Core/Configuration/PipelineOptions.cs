@@ -18,4 +18,24 @@ public sealed class PipelineOptions
 
     /// <summary>Guards on the model's answer.</summary>
     public List<string>? Egress { get; set; }
+
+    /// <summary>
+    /// A route's effective pipeline: each stage the route sets (even to an empty list, which means
+    /// "no guards at this stage") is kept; each stage it leaves unset comes from the top-level
+    /// pipeline. Every stage of the result is a new, non-null list.
+    /// </summary>
+    /// <param name="routePipeline">The route's own pipeline, or <see langword="null"/>.</param>
+    /// <param name="top">The top-level pipeline.</param>
+    /// <returns>A new pipeline.</returns>
+    public static PipelineOptions Resolve(PipelineOptions? routePipeline, PipelineOptions top)
+    {
+        ArgumentNullException.ThrowIfNull(top);
+        return new PipelineOptions
+        {
+            Ingress = [.. routePipeline?.Ingress ?? top.Ingress ?? []],
+            ToolCall = [.. routePipeline?.ToolCall ?? top.ToolCall ?? []],
+            ToolResult = [.. routePipeline?.ToolResult ?? top.ToolResult ?? []],
+            Egress = [.. routePipeline?.Egress ?? top.Egress ?? []],
+        };
+    }
 }

@@ -63,22 +63,13 @@ public sealed class AegisBuilder
     }
 
     /// <summary>
-    /// Registers a guardrail pack: configuration entries with <c>pack: <paramref name="pack"/></c> (or an
-    /// alias) are built by <paramref name="factory"/> from their options.
+    /// Registers a guardrail pack: configuration entries with <c>pack: <paramref name="pack"/></c> (or one of
+    /// <paramref name="aliases"/>) are built by <paramref name="factory"/> from their name and options.
+    /// A guardrail that needs services is registered with <see cref="AddGuardrail(string, Func{IServiceProvider, IGuardrail})"/> instead.
     /// </summary>
-    public AegisBuilder AddGuardrailPack(string pack, Func<string, GuardrailOptions, IServiceProvider, IGuardrail> factory, params string[] aliases)
+    public AegisBuilder AddGuardrailPack(string pack, Func<string, GuardrailOptions, IGuardrail> factory, params string[] aliases)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pack);
-        ArgumentNullException.ThrowIfNull(factory);
-        ArgumentNullException.ThrowIfNull(aliases);
-        Registry.Packs[pack] = factory;
-        Registry.MissingPacks.Remove(pack);
-        foreach (var alias in aliases)
-        {
-            Registry.PackAliases[alias] = pack;
-            Registry.MissingPacks.Remove(alias);
-        }
-
+        Registry.Packs.Register(pack, factory, aliases);
         return this;
     }
 

@@ -40,7 +40,7 @@ public static class AegisServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = AddCore(services);
-        services.AddSingleton<IConfigureOptions<AegisOptions>>(new ConfigureNamedOptions<AegisOptions>(Options.Options.DefaultName, o => AegisConfigurationBinding.BindInto(configuration, o)));
+        services.AddOptions<AegisOptions>().Configure(o => CopyInto(AegisOptionsBinder.Bind(configuration), o));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -77,6 +77,11 @@ public static class AegisServiceCollectionExtensions
     private static AegisEngine CreateEngine(IServiceProvider services, AegisRegistry registry)
     {
         var options = services.GetRequiredService<IOptions<AegisOptions>>().Value;
+        AegisOptionsValidator.Validate(options, AegisValidationContext.FromCatalog(
+            registry.Packs,
+            registry.ProviderTypes.Keys,
+            [.. registry.Guardrails.Keys, .. KeyedNames<IGuardrail>(services, GuardrailReferences(options))],
+            [.. registry.Providers.Keys, .. KeyedNames<Microsoft.Extensions.AI.IChatClient>(services, ProviderReferences(options))]));
         var routes = new PipelineCompiler(options, registry, services).Compile();
         return new AegisEngine(
             routes,
@@ -84,5 +89,84 @@ public static class AegisServiceCollectionExtensions
             services.GetRequiredService<IAuditLedger>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetService<ILogger<AegisEngine>>());
+    }
+
+    /// <summary>Names referenced by configuration that resolve to keyed services of <typeparamref name="T"/> (custom guardrails or providers registered with <c>AddKeyedSingleton</c>).</summary>
+    private static IEnumerable<string> KeyedNames<T>(IServiceProvider services, IEnumerable<string> candidates)
+    {
+        if (services.GetService<IServiceProviderIsKeyedService>() is not { } keyed)
+        {
+            yield break;
+        }
+
+        foreach (var name in candidates)
+        {
+            if (keyed.IsKeyedService(typeof(T), name))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    private static IEnumerable<string> GuardrailReferences(AegisOptions options)
+    {
+        foreach (var pipeline in Pipelines(options))
+        {
+            foreach (var stage in (List<string>?[])[pipeline.Ingress, pipeline.ToolCall, pipeline.ToolResult, pipeline.Egress])
+            {
+                foreach (var name in stage ?? [])
+                {
+                    yield return name;
+                }
+            }
+        }
+
+        foreach (var guardrail in options.Guardrails.Values)
+        {
+            if (guardrail.Pack is { } pack)
+            {
+                yield return pack;
+            }
+        }
+    }
+
+    private static IEnumerable<PipelineOptions> Pipelines(AegisOptions options)
+    {
+        yield return options.Pipeline;
+        foreach (var route in options.Routes.Values)
+        {
+            if (route.Pipeline is { } pipeline)
+            {
+                yield return pipeline;
+            }
+        }
+    }
+
+    private static IEnumerable<string> ProviderReferences(AegisOptions options)
+    {
+        foreach (var route in options.Routes.Values)
+        {
+            if (route.Provider is { } provider)
+            {
+                yield return provider;
+            }
+
+            foreach (var fallback in route.Fallback ?? [])
+            {
+                yield return fallback;
+            }
+        }
+    }
+
+    private static void CopyInto(AegisOptions from, AegisOptions to)
+    {
+        to.Providers = from.Providers;
+        to.Guardrails = from.Guardrails;
+        to.Pipeline = from.Pipeline;
+        to.Routes = from.Routes;
+        to.Auth = from.Auth;
+        to.Persistence = from.Persistence;
+        to.Rag = from.Rag;
+        to.Telemetry = from.Telemetry;
     }
 }

@@ -177,7 +177,7 @@ internal sealed partial class RunExecutor
                 AddUsage(ctx.State, response.Usage);
                 return response;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ProviderErrors.ShouldTranslate(ex, cancellationToken))
             {
                 AegisTelemetry.RecordUpstream(name, "error", _time.GetElapsedTime(started).TotalSeconds);
                 var mapped = ProviderErrors.ToAegisException(ex, name);

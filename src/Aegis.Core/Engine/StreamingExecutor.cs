@@ -83,7 +83,7 @@ internal sealed class StreamingExecutor
 
                     update = enumerator.Current;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ProviderErrors.ShouldTranslate(ex, cancellationToken))
                 {
                     upstream = ProviderErrors.ToAegisException(ex, providerName);
                     failure = upstream.Detail;

@@ -25,10 +25,21 @@ internal sealed class PipelineCompiler
 
     public Dictionary<string, RoutePipeline> Compile()
     {
-        var routes = new Dictionary<string, RoutePipeline>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, route) in EffectiveRoutes())
+        // Everything configured is built, referenced or not: a broken entry fails start-up, not a later edit.
+        foreach (var name in _options.Providers.Keys)
         {
-            var pipeline = Merge(route.Pipeline, _options.Pipeline);
+            Provider(name, $"providers.{name}");
+        }
+
+        foreach (var name in _options.Guardrails.Keys)
+        {
+            Guardrail(name, $"guardrails.{name}");
+        }
+
+        var routes = new Dictionary<string, RoutePipeline>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, route) in _options.EffectiveRoutes(_registry.Providers.Keys))
+        {
+            var pipeline = PipelineOptions.Resolve(route.Pipeline, _options.Pipeline);
             var providerNames = new List<string>();
             var primary = route.Provider ?? DefaultProviderName()
                 ?? throw new AegisException(AegisErrors.ConfigMissingField, $"routes.{name}.provider");
@@ -58,16 +69,6 @@ internal sealed class PipelineCompiler
         return routes;
     }
 
-    private Dictionary<string, RouteOptions> EffectiveRoutes()
-    {
-        if (_options.Routes.Count > 0)
-        {
-            return _options.Routes;
-        }
-
-        return new(StringComparer.OrdinalIgnoreCase) { ["default"] = new RouteOptions { Provider = DefaultProviderName() } };
-    }
-
     private string? DefaultProviderName()
     {
         foreach (var name in _options.Providers.Keys)
@@ -82,14 +83,6 @@ internal sealed class PipelineCompiler
 
         return null;
     }
-
-    private static PipelineOptions Merge(PipelineOptions? route, PipelineOptions top) => new()
-    {
-        Ingress = route?.Ingress ?? top.Ingress,
-        ToolCall = route?.ToolCall ?? top.ToolCall,
-        ToolResult = route?.ToolResult ?? top.ToolResult,
-        Egress = route?.Egress ?? top.Egress,
-    };
 
     private GuardStep[] Steps(List<string>? names, string keyPath)
     {
@@ -117,27 +110,18 @@ internal sealed class PipelineCompiler
         IGuardrail guard;
         if (_options.Guardrails.TryGetValue(name, out var options))
         {
-            var pack = options.Pack ?? throw new AegisException(AegisErrors.ConfigMissingField, $"guardrails.{name}.pack");
-            var canonical = _registry.ResolvePack(pack);
-            if (_registry.Packs.TryGetValue(canonical, out var factory))
+            var pack = options.Pack;
+            if (pack is not null && !_registry.Packs.TryResolve(pack, out _, out _) && _registry.Guardrails.TryGetValue(pack, out var packFactory))
             {
-                guard = Build(() => factory(name, options, _services), $"guardrails.{name}");
+                guard = Build(() => packFactory(_services), $"guardrails.{name}");
             }
-            else if (_registry.Guardrails.TryGetValue(pack, out var codeFactory))
-            {
-                guard = Build(() => codeFactory(_services), $"guardrails.{name}");
-            }
-            else if (_services.GetKeyedService<IGuardrail>(pack) is { } keyedPack)
+            else if (pack is not null && !_registry.Packs.TryResolve(pack, out _, out _) && _services.GetKeyedService<IGuardrail>(pack) is { } keyedPack)
             {
                 guard = keyedPack;
             }
-            else if (_registry.MissingPacks.Contains(pack))
-            {
-                throw new AegisException(AegisErrors.PolicyMissingPack, $"guardrails.{name}.pack: '{pack}' is not available in this build");
-            }
             else
             {
-                throw new AegisException(AegisErrors.ConfigPluginNotFound, $"guardrails.{name}.pack: '{pack}' is not a known pack or registered guardrail");
+                guard = _registry.Packs.Create(name, options);
             }
         }
         else if (_registry.Guardrails.TryGetValue(name, out var codeFactory))

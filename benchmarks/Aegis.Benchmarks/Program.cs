@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Aegis.Benchmarks.IngressPipelineBenchmarks).Assembly).Run(args);

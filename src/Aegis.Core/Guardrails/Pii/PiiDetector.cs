@@ -1,0 +1,373 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+
+namespace Aegis.Guardrails.Pii;
+
+/// <summary>
+/// One pass over a text that returns the sensitive values in it as offsets and entity types: the candidates of every
+/// enabled detector, confirmed by their validators, then reduced to non-overlapping matches (the longer, or the
+/// checksum-confirmed, detection wins). Immutable and thread-safe.
+/// </summary>
+internal sealed class PiiDetector
+{
+    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+    private static readonly Comparison<PiiMatch> ByStartThenLonger = static (a, b) =>
+        a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length);
+
+    private readonly bool[] _enabled = new bool[PiiEntities.Count];
+    private readonly string _region;
+    private readonly string[] _denyList;
+    private readonly SearchValues<string>? _denyValues;
+    private readonly Regex[] _patterns;
+
+    /// <summary>Builds a detector; throws <see cref="ArgumentException"/> for an unknown entity, region or an invalid pattern.</summary>
+    public PiiDetector(PiiGuardrailOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Entities is null || options.Entities.Count == 0)
+        {
+            Array.Fill(_enabled, true);
+        }
+        else
+        {
+            foreach (var name in options.Entities)
+            {
+                if (!PiiEntities.TryParse(name, out var entity))
+                {
+                    throw new ArgumentException($"Unknown PII entity type '{name}'; expected one of {PiiEntities.AllNames}.", nameof(options));
+                }
+
+                _enabled[(int)entity] = true;
+            }
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.DefaultRegion);
+        _region = options.DefaultRegion.Trim().ToUpperInvariant();
+        if (!Phones.GetSupportedRegions().Contains(_region))
+        {
+            throw new ArgumentException($"'{options.DefaultRegion}' is not a region known to the phone number parser.", nameof(options));
+        }
+
+        var deny = new List<string>();
+        if (options.DenyList is not null)
+        {
+            foreach (var value in options.DenyList)
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    throw new ArgumentException("A deny-list value is empty.", nameof(options));
+                }
+
+                deny.Add(value.Trim());
+            }
+        }
+
+        // Longest first, so that "ACME Corp" wins over "ACME" at the same offset.
+        deny.Sort(static (a, b) => b.Length.CompareTo(a.Length));
+        _denyList = [.. deny];
+        _denyValues = _denyList.Length == 0 ? null : SearchValues.Create(_denyList, StringComparison.OrdinalIgnoreCase);
+
+        var patterns = new List<Regex>();
+        if (options.Patterns is not null)
+        {
+            foreach (var pattern in options.Patterns)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(pattern, nameof(options));
+                patterns.Add(new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+            }
+        }
+
+        _patterns = [.. patterns];
+    }
+
+    /// <summary>
+    /// Finds the sensitive values in <paramref name="text"/>. <paramref name="matches"/> is cleared (if not null) and
+    /// receives the detections sorted by offset and non-overlapping; it is allocated only when something is found.
+    /// </summary>
+    public void Detect(string text, ref List<PiiMatch>? matches)
+    {
+        matches?.Clear();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var span = text.AsSpan();
+        var digits = CountDigits(span);
+
+        if (_enabled[(int)PiiEntity.EmailAddress] && span.Contains('@'))
+        {
+            foreach (var m in PiiPatterns.Email().EnumerateMatches(span))
+            {
+                Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.EmailAddress));
+            }
+        }
+
+        if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.Contains("www.", StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var m in PiiPatterns.Url().EnumerateMatches(span))
+            {
+                var length = TrimUrl(span.Slice(m.Index, m.Length));
+                if (length > 0)
+                {
+                    Add(ref matches, new PiiMatch(m.Index, length, PiiEntity.Url));
+                }
+            }
+        }
+
+        if (_enabled[(int)PiiEntity.CreditCard] && digits >= 13)
+        {
+            foreach (var m in PiiPatterns.CreditCard().EnumerateMatches(span))
+            {
+                if (PiiChecksums.IsCreditCard(span.Slice(m.Index, m.Length)))
+                {
+                    Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.CreditCard));
+                }
+            }
+        }
+
+        if (_enabled[(int)PiiEntity.IbanCode] && digits >= 2)
+        {
+            foreach (var m in PiiPatterns.Iban().EnumerateMatches(span))
+            {
+                var length = PiiChecksums.MatchIban(span.Slice(m.Index, m.Length), span, m.Index);
+                if (length > 0)
+                {
+                    Add(ref matches, new PiiMatch(m.Index, length, PiiEntity.IbanCode));
+                }
+            }
+        }
+
+        if (_enabled[(int)PiiEntity.UsSsn] && digits >= 9)
+        {
+            DetectSsn(text, ref matches);
+        }
+
+        if (_enabled[(int)PiiEntity.IpAddress])
+        {
+            if (digits >= 4 && span.Contains('.'))
+            {
+                foreach (var m in PiiPatterns.IPv4().EnumerateMatches(span))
+                {
+                    var candidate = span.Slice(m.Index, m.Length);
+                    if (OctetsInRange(candidate) && IPAddress.TryParse(candidate, out _))
+                    {
+                        Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.IpAddress));
+                    }
+                }
+            }
+
+            if (digits >= 1 && span.IndexOf(':') is var colon && colon >= 0 && span[(colon + 1)..].Contains(':'))
+            {
+                foreach (var m in PiiPatterns.IPv6().EnumerateMatches(span))
+                {
+                    var candidate = span.Slice(m.Index, m.Length);
+                    if (candidate.IndexOfAnyInRange('0', '9') >= 0
+                        && IPAddress.TryParse(candidate, out var address)
+                        && address.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.IpAddress));
+                    }
+                }
+            }
+        }
+
+        if (_enabled[(int)PiiEntity.PhoneNumber] && digits >= 7)
+        {
+            foreach (var m in Phones.FindNumbers(text, _region))
+            {
+                Add(ref matches, new PiiMatch(m.Start, m.Length, PiiEntity.PhoneNumber));
+            }
+        }
+
+        if (_denyValues is not null)
+        {
+            DetectDenyList(span, ref matches);
+        }
+
+        foreach (var pattern in _patterns)
+        {
+            foreach (var m in pattern.EnumerateMatches(span))
+            {
+                if (m.Length > 0)
+                {
+                    Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.Custom));
+                }
+            }
+        }
+
+        if (matches is { Count: > 1 })
+        {
+            Resolve(matches);
+        }
+    }
+
+    /// <summary>Sorts by offset and keeps one detection per overlapping group.</summary>
+    internal static void Resolve(List<PiiMatch> matches)
+    {
+        matches.Sort(ByStartThenLonger);
+        var kept = 0;
+        for (var i = 0; i < matches.Count; i++)
+        {
+            var candidate = matches[i];
+            if (kept > 0 && matches[kept - 1].Overlaps(candidate))
+            {
+                if (Beats(candidate, matches[kept - 1]))
+                {
+                    matches[kept - 1] = candidate;
+                }
+
+                continue;
+            }
+
+            matches[kept++] = candidate;
+        }
+
+        matches.RemoveRange(kept, matches.Count - kept);
+    }
+
+    private static bool Beats(PiiMatch a, PiiMatch b)
+    {
+        // A checksum-confirmed number (card, IBAN, SSN) is never a phone number, whatever the lengths.
+        if (PiiEntities.IsChecked(a.Entity) && b.Entity == PiiEntity.PhoneNumber)
+        {
+            return true;
+        }
+
+        if (PiiEntities.IsChecked(b.Entity) && a.Entity == PiiEntity.PhoneNumber)
+        {
+            return false;
+        }
+
+        if (a.Length != b.Length)
+        {
+            return a.Length > b.Length;
+        }
+
+        return PiiEntities.Specificity(a.Entity) > PiiEntities.Specificity(b.Entity);
+    }
+
+    private static void Add(ref List<PiiMatch>? matches, PiiMatch match) => (matches ??= []).Add(match);
+
+    private static int CountDigits(ReadOnlySpan<char> span)
+    {
+        var count = 0;
+        var i = span.IndexOfAnyInRange('0', '9');
+        if (i < 0)
+        {
+            return 0;
+        }
+
+        for (; i < span.Length; i++)
+        {
+            if (char.IsAsciiDigit(span[i]))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static void DetectSsn(string text, ref List<PiiMatch>? matches)
+    {
+        // Groups are needed here, so this one uses Match rather than EnumerateMatches.
+        for (var m = PiiPatterns.UsSsn().Match(text); m.Success; m = m.NextMatch())
+        {
+            if (PiiChecksums.IsUsSsn(m.Groups["area"].ValueSpan, m.Groups["group"].ValueSpan, m.Groups["serial"].ValueSpan))
+            {
+                Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.UsSsn));
+            }
+        }
+    }
+
+    private void DetectDenyList(ReadOnlySpan<char> span, ref List<PiiMatch>? matches)
+    {
+        var position = 0;
+        while (position < span.Length)
+        {
+            var found = span[position..].IndexOfAny(_denyValues!);
+            if (found < 0)
+            {
+                return;
+            }
+
+            var start = position + found;
+            var length = 0;
+            foreach (var value in _denyList)
+            {
+                if (span[start..].StartsWith(value, StringComparison.OrdinalIgnoreCase) && IsWholeWord(span, start, value.Length))
+                {
+                    length = value.Length;
+                    break;
+                }
+            }
+
+            if (length > 0)
+            {
+                Add(ref matches, new PiiMatch(start, length, PiiEntity.DenyList));
+                position = start + length;
+            }
+            else
+            {
+                position = start + 1;
+            }
+        }
+    }
+
+    private static bool IsWholeWord(ReadOnlySpan<char> span, int start, int length)
+    {
+        var end = start + length;
+        if (char.IsLetterOrDigit(span[start]) && start > 0 && char.IsLetterOrDigit(span[start - 1]))
+        {
+            return false;
+        }
+
+        return !(char.IsLetterOrDigit(span[end - 1]) && end < span.Length && char.IsLetterOrDigit(span[end]));
+    }
+
+    private static bool OctetsInRange(ReadOnlySpan<char> candidate)
+    {
+        foreach (var range in candidate.Split('.'))
+        {
+            if (!int.TryParse(candidate[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var octet) || octet > 255)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops trailing sentence punctuation and unbalanced closing brackets; returns the URL's length, or 0 if nothing is left after the scheme.</summary>
+    private static int TrimUrl(ReadOnlySpan<char> url)
+    {
+        var length = url.Length;
+        while (length > 0)
+        {
+            var c = url[length - 1];
+            if (c is '.' or ',' or ';' or ':' or '!' or '?' or '*')
+            {
+                length--;
+            }
+            else if ((c == ')' && !Balanced(url[..length], '(', ')'))
+                || (c == ']' && !Balanced(url[..length], '[', ']'))
+                || (c == '}' && !Balanced(url[..length], '{', '}')))
+            {
+                length--;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        var prefix = url.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? 4 : url.IndexOf("://", StringComparison.Ordinal) + 3;
+        return length > prefix ? length : 0;
+    }
+
+    private static bool Balanced(ReadOnlySpan<char> text, char open, char close) => text.Count(open) >= text.Count(close);
+}

@@ -1,0 +1,293 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+
+namespace Aegis;
+
+/// <summary>
+/// The built-in <c>regex</c> pack: blocks, sanitizes or requires approval when any configured pattern
+/// matches the text of a <see cref="TextContent"/> (or a string <see cref="FunctionResultContent"/> result)
+/// of the stage's content, at any stage. Patterns are compiled once, culture-invariant, with a match
+/// timeout; a timeout counts as a match (fail closed): block and require-approval return their verdict,
+/// sanitize replaces the whole text it could not scan. It is deliberately not incremental: a regular
+/// expression has no bounded match length, so a route with a regex egress guard buffers its answer.
+/// </summary>
+public sealed class RegexGuardrail : IGuardrail
+{
+    private const string PackName = "regex";
+    private const string AllowedVerdicts = "block, sanitize, require_approval";
+
+    private readonly Regex[] _patterns;
+    private readonly VerdictKind _kind;
+    private readonly string? _reason;
+    private readonly string _replacement;
+    private readonly string _substitution;
+    private readonly Verdict[] _verdicts;
+
+    /// <summary>Creates the guardrail and compiles its patterns.</summary>
+    /// <param name="name">The guardrail's name (used in audit events and error messages).</param>
+    /// <param name="options">The patterns and what a match does.</param>
+    /// <exception cref="AegisException">
+    /// <c>AEG-CFG-003</c> when there is no pattern; <c>AEG-CFG-004</c> when a pattern is not a valid regular
+    /// expression, the verdict is <see cref="VerdictKind.Allow"/>, or the reason or timeout is unusable.
+    /// </exception>
+    public RegexGuardrail(string name, RegexGuardrailOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+
+        if (options.Patterns is not { Count: > 0 } patterns)
+        {
+            throw new AegisException(AegisErrors.ConfigMissingField, $"guardrails.{name}.patterns");
+        }
+
+        if (options.Verdict is not (VerdictKind.Block or VerdictKind.Sanitize or VerdictKind.RequireApproval))
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.verdict: '{Describe(options.Verdict)}' is not one of {AllowedVerdicts}");
+        }
+
+        if (options.Reason is not null && string.IsNullOrWhiteSpace(options.Reason))
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.reason: must not be empty");
+        }
+
+        if (options.Replacement is null)
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.replacement: must not be null");
+        }
+
+        if (options.MatchTimeout <= TimeSpan.Zero && options.MatchTimeout != Regex.InfiniteMatchTimeout)
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.match_timeout: must be positive");
+        }
+
+        _kind = options.Verdict;
+        _reason = options.Reason;
+        _replacement = options.Replacement;
+        _substitution = options.Replacement.Replace("$", "$$", StringComparison.Ordinal);
+        _patterns = new Regex[patterns.Count];
+        _verdicts = new Verdict[patterns.Count];
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            _patterns[i] = Compile(name, i, patterns[i], options.MatchTimeout);
+            var reason = _reason ?? $"matched pattern {i}";
+            _verdicts[i] = _kind == VerdictKind.RequireApproval ? Verdict.RequireApproval(reason) : Verdict.Block(reason);
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>
+    /// Builds the guardrail from configuration (<c>guardrails.&lt;name&gt;</c> with <c>pack: regex</c> or
+    /// <c>pack: aegis.regex_guard</c>). Accepts <c>patterns</c> (required), <c>verdict</c> and <c>reason</c>.
+    /// </summary>
+    /// <param name="name">The guardrail's name under <c>guardrails:</c>.</param>
+    /// <param name="options">The bound configuration.</param>
+    /// <exception cref="AegisException">
+    /// <c>AEG-CFG-002</c> when a setting of another pack is present; <c>AEG-CFG-003</c> when <c>patterns</c> is
+    /// missing or empty; <c>AEG-CFG-004</c> when a pattern or the verdict is invalid.
+    /// </exception>
+    public static RegexGuardrail Create(string name, GuardrailOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+
+        RejectForeign(name, "mode", options.Mode is not null);
+        RejectForeign(name, "entities", options.Entities is not null);
+        RejectForeign(name, "deny_list", options.DenyList is not null);
+        RejectForeign(name, "families", options.Families is not null);
+        RejectForeign(name, "settings", options.Settings is not null);
+
+        var kind = VerdictKind.Block;
+        if (options.Verdict is not null
+            && (!VerdictKindNames.TryParse(options.Verdict, out kind) || kind == VerdictKind.Allow))
+        {
+            throw new AegisException(
+                AegisErrors.ConfigInvalidValue,
+                $"guardrails.{name}.verdict: '{Shorten(options.Verdict)}' is not one of {AllowedVerdicts}");
+        }
+
+        return new RegexGuardrail(name, new RegexGuardrailOptions
+        {
+            Patterns = options.Patterns,
+            Verdict = kind,
+            Reason = options.Reason,
+        });
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Verdict> EvaluateAsync(GuardrailContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ValueTask<Verdict>(_kind == VerdictKind.Sanitize ? Sanitize(context.Content) : Detect(context.Content));
+    }
+
+    private Verdict Detect(IReadOnlyList<ChatMessage> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var contents = messages[i].Contents;
+            for (var j = 0; j < contents.Count; j++)
+            {
+                if (TextOf(contents[j]) is not { Length: > 0 } text)
+                {
+                    continue;
+                }
+
+                for (var p = 0; p < _patterns.Length; p++)
+                {
+                    if (IsMatch(_patterns[p], text))
+                    {
+                        return _verdicts[p];
+                    }
+                }
+            }
+        }
+
+        return Verdict.Allow;
+    }
+
+    private Verdict Sanitize(IReadOnlyList<ChatMessage> messages)
+    {
+        List<ChatMessage>? sanitized = null;
+        var first = -1;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            List<AIContent>? contents = null;
+            for (var j = 0; j < message.Contents.Count; j++)
+            {
+                var content = message.Contents[j];
+                if (TextOf(content) is not { Length: > 0 } text)
+                {
+                    continue;
+                }
+
+                var replaced = text;
+                for (var p = 0; p < _patterns.Length; p++)
+                {
+                    var next = Replace(_patterns[p], replaced);
+                    if (!ReferenceEquals(next, replaced))
+                    {
+                        first = first < 0 ? p : Math.Min(first, p);
+                    }
+
+                    replaced = next;
+                }
+
+                if (replaced == text)
+                {
+                    continue;
+                }
+
+                contents ??= [.. message.Contents];
+                contents[j] = WithText(content, replaced);
+            }
+
+            if (contents is not null)
+            {
+                if (sanitized is null)
+                {
+                    sanitized = new List<ChatMessage>(messages.Count);
+                    for (var k = 0; k < i; k++)
+                    {
+                        sanitized.Add(messages[k]);
+                    }
+                }
+
+                var clone = message.Clone();
+                clone.Contents = contents;
+                clone.RawRepresentation = null;
+                sanitized.Add(clone);
+            }
+            else
+            {
+                sanitized?.Add(message);
+            }
+        }
+
+        return sanitized is null ? Verdict.Allow : Verdict.Sanitize(sanitized, _reason ?? $"matched pattern {first}");
+    }
+
+    private static bool IsMatch(Regex pattern, string text)
+    {
+        try
+        {
+            return pattern.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return true;
+        }
+    }
+
+    private string Replace(Regex pattern, string text)
+    {
+        try
+        {
+            return pattern.Replace(text, _substitution);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Could not be scanned in time: nothing of it is let through.
+            return _replacement;
+        }
+    }
+
+    private static string? TextOf(AIContent content) => content switch
+    {
+        TextContent text => text.Text,
+        FunctionResultContent { Result: string result } => result,
+        _ => null,
+    };
+
+    private static AIContent WithText(AIContent content, string text) => content switch
+    {
+        FunctionResultContent result => new FunctionResultContent(result.CallId, text)
+        {
+            Exception = result.Exception,
+            AdditionalProperties = result.AdditionalProperties,
+        },
+        _ => new TextContent(text) { AdditionalProperties = content.AdditionalProperties },
+    };
+
+    private static Regex Compile(string name, int index, string? pattern, TimeSpan timeout)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.patterns[{index}]: must not be empty");
+        }
+
+        try
+        {
+            return new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, timeout);
+        }
+        catch (RegexParseException ex)
+        {
+            throw new AegisException(
+                AegisErrors.ConfigInvalidValue,
+                $"guardrails.{name}.patterns[{index}]: not a valid regular expression ({ex.Error} at offset {ex.Offset})");
+        }
+        catch (ArgumentException)
+        {
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.patterns[{index}]: not a valid regular expression");
+        }
+    }
+
+    private static void RejectForeign(string name, string key, bool present)
+    {
+        if (present)
+        {
+            throw new AegisException(
+                AegisErrors.ConfigUnknownField,
+                $"guardrails.{name}.{key}: not a setting of the {PackName} pack (it accepts patterns, verdict, reason)");
+        }
+    }
+
+    private static string Describe(VerdictKind kind) =>
+        Enum.IsDefined(kind) ? kind.ToWire() : ((int)kind).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");
+}
