@@ -16,6 +16,7 @@ internal sealed partial class BackgroundRunQueue : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task[]? _consumers;
+    private int _disposed;
 
     public BackgroundRunQueue(AegisEngine engine, ILogger logger)
     {
@@ -25,6 +26,7 @@ internal sealed partial class BackgroundRunQueue : IAsyncDisposable
 
     public void Enqueue(string runId)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         EnsureStarted();
         _channel.Writer.TryWrite(runId);
     }
@@ -69,8 +71,14 @@ internal sealed partial class BackgroundRunQueue : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the consumers; safe to call more than once (the host stops it, then the container disposes the engine).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _channel.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_consumers is { } consumers)

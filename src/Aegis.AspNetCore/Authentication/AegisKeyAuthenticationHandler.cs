@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Aegis.Http;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Aegis;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer aeg-&lt;64 hex&gt;</c> against the <see cref="IApiKeyStore"/>: the key is
+/// hashed (SHA-256) and looked up by hash, so no comparison of the secret itself can leak timing. A missing,
+/// unknown or revoked key fails; a challenge answers <c>401 AEG-AUTH-001</c> in the Aegis error shape.
+/// The "last used" time is written in the background, at most once per <see cref="AegisKeyAuthenticationOptions.LastUsedUpdateInterval"/>.
+/// </summary>
+public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisKeyAuthenticationOptions>
+{
+    private const string NoHeader = "no Authorization: Bearer header";
+    private readonly IApiKeyStore _keys;
+    private readonly ApiKeyUsageTracker _usage;
+
+    /// <summary>Creates the handler (the authentication system does this per request).</summary>
+    public AegisKeyAuthenticationHandler(
+        IOptionsMonitor<AegisKeyAuthenticationOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        IApiKeyStore keys,
+        ApiKeyUsageTracker usage)
+        : base(options, logger, encoder)
+    {
+        _keys = keys;
+        _usage = usage;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        const string Bearer = "Bearer ";
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("the Authorization header is not a Bearer token");
+        }
+
+        var token = header.AsSpan(Bearer.Length).Trim();
+        if (!ApiKeys.IsWellFormed(token))
+        {
+            return AuthenticateResult.Fail("the bearer token is not an Aegis key (aeg- followed by 64 lower-case hex digits)");
+        }
+
+        ApiKeyRecord? record;
+        try
+        {
+            record = await _keys.FindByHashAsync(ApiKeys.Hash(token), Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A store fault is not the caller's fault: it must end as a 5xx, not a 401. The failure carries a
+            // coded exception that the Aegis endpoints rethrow; middleware that authenticates by default just sees a failure.
+            return AuthenticateResult.Fail(new AegisException(AegisErrors.StoreFailed, "the API key store could not be read", ex));
+        }
+
+        if (record is null)
+        {
+            return AuthenticateResult.Fail("no active key matches the bearer token");
+        }
+
+        if (record.IsRevoked)
+        {
+            return AuthenticateResult.Fail($"key {record.Id} is revoked");
+        }
+
+        _usage.MarkUsed(_keys, record, TimeProvider.GetUtcNow(), Options.LastUsedUpdateInterval);
+        var claims = new List<Claim>(4 + record.Labels.Count)
+        {
+            new(AegisClaimTypes.PrincipalId, record.PrincipalId),
+            new(ClaimTypes.NameIdentifier, record.PrincipalId),
+            new(AegisClaimTypes.KeyId, record.Id),
+        };
+        if (record.Team is { Length: > 0 } team)
+        {
+            claims.Add(new Claim(AegisClaimTypes.Team, team));
+        }
+
+        foreach (var (name, value) in record.Labels)
+        {
+            claims.Add(new Claim(AegisClaimTypes.Label, name + "=" + value));
+        }
+
+        var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.NameIdentifier, ClaimTypes.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
+        await AegisHttpErrors.WriteAsync(Context, AegisErrors.AuthInvalidKey, result.Failure?.Message ?? NoHeader, null).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        AegisHttpErrors.WriteAsync(Context, AegisErrors.AuthRouteForbidden, "the authorization policy of this endpoint denied the request", null);
+}

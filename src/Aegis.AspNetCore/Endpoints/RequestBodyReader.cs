@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Aegis.Http;
+
+/// <summary>
+/// Reads a JSON request body under the size limit and turns every failure into a coded error:
+/// too large (<c>AEG-REQ-004</c>), not JSON (<c>AEG-REQ-001</c>), a field of the wrong type
+/// (<c>AEG-REQ-003</c>, naming the field).
+/// </summary>
+internal static class RequestBodyReader
+{
+    public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, long limit)
+        where T : class
+    {
+        var request = context.Request;
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            throw TooLarge(declared, limit);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature
+            && (sizeFeature.MaxRequestBodySize is null || sizeFeature.MaxRequestBodySize > limit))
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } length and > 0 ? (int)length : 4096);
+        long total = 0;
+        while (true)
+        {
+            var memory = buffer.GetMemory(8192);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw TooLarge(null, limit);
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (total > limit)
+            {
+                throw TooLarge(null, limit);
+            }
+
+            buffer.Advance(read);
+        }
+
+        var bytes = buffer.WrittenSpan;
+        if (bytes.IsEmpty)
+        {
+            throw new AegisException(AegisErrors.RequestMalformedJson, "the request body is empty");
+        }
+
+        EnsureWellFormed(bytes);
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(bytes, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, $"{FieldOf(ex.Path)}: has the wrong type");
+        }
+
+        return value ?? throw new AegisException(AegisErrors.RequestInvalidField, "body: must be a JSON object");
+    }
+
+    /// <summary>Checks the syntax first, so that a syntax error is AEG-REQ-001 and a type error AEG-REQ-003.</summary>
+    private static void EnsureWellFormed(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new AegisException(AegisErrors.RequestMalformedJson, string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}"));
+        }
+    }
+
+    /// <summary><c>$.messages[0].role</c> → <c>messages[0].role</c>; <c>$</c> → <c>body</c>.</summary>
+    internal static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    private static AegisException TooLarge(long? declared, long limit) => new(
+        AegisErrors.RequestTooLarge,
+        declared is { } size
+            ? string.Create(CultureInfo.InvariantCulture, $"the body is {size} bytes; the limit is {limit} bytes")
+            : string.Create(CultureInfo.InvariantCulture, $"the body exceeds the limit of {limit} bytes"));
+}

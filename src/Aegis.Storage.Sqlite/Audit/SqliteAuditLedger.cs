@@ -1,0 +1,372 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Aegis.Storage.Sqlite.Connections;
+using Microsoft.Data.Sqlite;
+
+namespace Aegis;
+
+/// <summary>
+/// <see cref="IAuditLedger"/> on a <see cref="SqliteDatabase"/>: an append-only table (triggers refuse
+/// UPDATE and DELETE) chained with <see cref="AuditChain"/>, one chain per database.
+/// <para>
+/// Appends use group commit: concurrent <see cref="AppendAsync"/> calls are queued and one writer
+/// appends everything queued in a single transaction, completing each caller only after COMMIT
+/// (with WAL and <c>synchronous=FULL</c>, after the fsync), so an acknowledged event is durable.
+/// The writer reads the chain head inside its <c>BEGIN IMMEDIATE</c> transaction, so several processes
+/// appending to one file extend one chain and never fork it.
+/// </para>
+/// </summary>
+public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposable
+{
+    private const string Columns = "seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash";
+    private const int VerifyPageSize = 2048;
+    private readonly SqliteDatabase _database;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _batchSize;
+    private readonly Task _writer;
+    private PooledConnection? _writerConnection;
+
+    /// <summary>Creates the ledger over an opened database and starts its writer.</summary>
+    public SqliteAuditLedger(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _batchSize = Math.Max(1, database.Options.AuditBatchSize);
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AuditEvent>> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var entry in entries)
+        {
+            ArgumentNullException.ThrowIfNull(entry, nameof(entries));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingAppend(entries, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+
+        // Not WaitAsync(cancellationToken): once the writer has taken the entries they are committed,
+        // and the caller must learn the outcome. The writer drops entries whose caller cancelled before.
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AuditEvent>> GetRunEventsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command($"SELECT {Columns} FROM audit_events WHERE run_id = $run ORDER BY seq;");
+            command.Parameters.AddWithValue("$run", runId);
+            return ValueTask.FromResult<IReadOnlyList<AuditEvent>>(ReadAll(command));
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed($"reading the audit events of run {runId}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (query.Limit is < 1 or > 10000)
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"limit: {query.Limit} is not between 1 and 10000"));
+        }
+
+        if (query.AfterSequence < 0)
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"after_sequence: {query.AfterSequence} is negative"));
+        }
+
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_events WHERE seq > $after");
+        if (query.PrincipalId is not null)
+        {
+            sql.Append(" AND principal_id = $principal");
+        }
+
+        if (query.Route is not null)
+        {
+            sql.Append(" AND route = $route");
+        }
+
+        if (query.RunId is not null)
+        {
+            sql.Append(" AND run_id = $run");
+        }
+
+        if (query.Since is not null)
+        {
+            sql.Append(" AND ts >= $since");
+        }
+
+        sql.Append(" ORDER BY seq LIMIT $limit;");
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command(sql.ToString());
+            var p = command.Parameters;
+            p.AddWithValue("$after", query.AfterSequence);
+            if (query.PrincipalId is not null)
+            {
+                p.AddWithValue("$principal", query.PrincipalId);
+            }
+
+            if (query.Route is not null)
+            {
+                p.AddWithValue("$route", query.Route);
+            }
+
+            if (query.RunId is not null)
+            {
+                p.AddWithValue("$run", query.RunId);
+            }
+
+            if (query.Since is { } since)
+            {
+                p.AddWithValue("$since", since.UtcTicks);
+            }
+
+            p.AddWithValue("$limit", query.Limit + 1);
+            var events = ReadAll(command);
+            long? next = null;
+            if (events.Count > query.Limit)
+            {
+                events.RemoveAt(events.Count - 1);
+                next = events[^1].Sequence;
+            }
+
+            return ValueTask.FromResult(new AuditPage(events, next));
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed("querying the audit ledger", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return ValueTask.FromResult(AuditChain.Verify(ReadChain(cancellationToken)));
+        }
+        catch (Exception ex) when (ex is not AegisException and not OperationCanceledException)
+        {
+            throw _database.Failed("verifying the audit ledger", ex);
+        }
+    }
+
+    /// <summary>Stops accepting appends and waits for the queued ones to be written.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        _writerConnection?.Dispose();
+        _writerConnection = null;
+    }
+
+    /// <summary>Stops accepting appends and waits for the queued ones to be written.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Pages through the whole chain in sequence order without holding it in memory.</summary>
+    private IEnumerable<AuditEvent> ReadChain(CancellationToken cancellationToken)
+    {
+        long after = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            List<AuditEvent> page;
+            using (var lease = _database.Rent())
+            {
+                var command = lease.Command($"SELECT {Columns} FROM audit_events WHERE seq > $after ORDER BY seq LIMIT $limit;");
+                command.Parameters.AddWithValue("$after", after);
+                command.Parameters.AddWithValue("$limit", VerifyPageSize);
+                page = ReadAll(command);
+            }
+
+            foreach (var e in page)
+            {
+                yield return e;
+            }
+
+            if (page.Count < VerifyPageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var count = 0;
+            while (count < _batchSize && reader.TryRead(out var pending))
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    continue;
+                }
+
+                batch.Add(pending);
+                count += pending.Entries.Count;
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var results = WriteBatch(batch, count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                var error = _database.Failed("appending to the audit ledger", ex);
+                _writerConnection?.Dispose();
+                _writerConnection = null;
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(error);
+                }
+            }
+        }
+    }
+
+    private AuditEvent[][] WriteBatch(List<PendingAppend> batch, int count)
+    {
+        var connection = _writerConnection ??= _database.OpenDedicated();
+        using var transaction = connection.BeginWrite();
+        long sequence = 1;
+        var previous = AuditChain.GenesisHash;
+        using (var head = connection.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;", transaction).ExecuteReader())
+        {
+            if (head.Read())
+            {
+                sequence = head.GetInt64(0) + 1;
+                previous = head.GetString(1);
+            }
+        }
+
+        var insert = connection.Command("INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES ($seq, $ts, $run, $principal, $route, $stage, $node, $verdict, $status, $reason, $code, $prev, $hash);", transaction);
+        var p = insert.Parameters;
+        var pSeq = p.Add("$seq", SqliteType.Integer);
+        var pTs = p.Add("$ts", SqliteType.Integer);
+        var pRun = p.Add("$run", SqliteType.Text);
+        var pPrincipal = p.Add("$principal", SqliteType.Text);
+        var pRoute = p.Add("$route", SqliteType.Text);
+        var pStage = p.Add("$stage", SqliteType.Text);
+        var pNode = p.Add("$node", SqliteType.Text);
+        var pVerdict = p.Add("$verdict", SqliteType.Text);
+        var pStatus = p.Add("$status", SqliteType.Text);
+        var pReason = p.Add("$reason", SqliteType.Text);
+        var pCode = p.Add("$code", SqliteType.Text);
+        var pPrev = p.Add("$prev", SqliteType.Text);
+        var pHash = p.Add("$hash", SqliteType.Text);
+        var results = new AuditEvent[batch.Count][];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var entries = batch[i].Entries;
+            var events = new AuditEvent[entries.Count];
+            for (var j = 0; j < entries.Count; j++)
+            {
+                var entry = entries[j];
+                var e = AuditChain.Link(sequence, previous, entry);
+                pSeq.Value = sequence;
+                pTs.Value = entry.Timestamp.UtcTicks;
+                pRun.Value = entry.RunId;
+                pPrincipal.Value = entry.PrincipalId;
+                pRoute.Value = entry.Route;
+                pStage.Value = (object?)entry.Stage?.ToWire() ?? DBNull.Value;
+                pNode.Value = (object?)entry.Node ?? DBNull.Value;
+                pVerdict.Value = (object?)entry.Verdict?.ToWire() ?? DBNull.Value;
+                pStatus.Value = (object?)entry.Status?.ToWire() ?? DBNull.Value;
+                pReason.Value = (object?)entry.Reason ?? DBNull.Value;
+                pCode.Value = (object?)entry.Code ?? DBNull.Value;
+                pPrev.Value = previous;
+                pHash.Value = e.Hash;
+                insert.ExecuteNonQuery();
+                events[j] = e;
+                previous = e.Hash;
+                sequence++;
+            }
+
+            results[i] = events;
+        }
+
+        transaction.Commit();
+        return results;
+    }
+
+    private static List<AuditEvent> ReadAll(SqliteCommand command)
+    {
+        var events = new List<AuditEvent>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(Read(reader));
+        }
+
+        return events;
+    }
+
+    private static AuditEvent Read(SqliteDataReader r)
+    {
+        GuardStage? stage = !r.IsDBNull(5) && GuardStageNames.TryParse(r.GetString(5), out var s) ? s : null;
+        VerdictKind? verdict = !r.IsDBNull(7) && VerdictKindNames.TryParse(r.GetString(7), out var v) ? v : null;
+        RunStatus? status = !r.IsDBNull(8) && RunStatusNames.TryParse(r.GetString(8), out var st) ? st : null;
+        return new AuditEvent
+        {
+            Sequence = r.GetInt64(0),
+            Entry = new AuditEntry
+            {
+                Timestamp = new DateTimeOffset(r.GetInt64(1), TimeSpan.Zero),
+                RunId = r.GetString(2),
+                PrincipalId = r.GetString(3),
+                Route = r.GetString(4),
+                Stage = stage,
+                Node = r.IsDBNull(6) ? null : r.GetString(6),
+                Verdict = verdict,
+                Status = status,
+                Reason = r.IsDBNull(9) ? null : r.GetString(9),
+                Code = r.IsDBNull(10) ? null : r.GetString(10),
+            },
+            PreviousHash = r.GetString(11),
+            Hash = r.GetString(12),
+        };
+    }
+
+    private sealed class PendingAppend(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        public IReadOnlyList<AuditEntry> Entries { get; } = entries;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<IReadOnlyList<AuditEvent>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Data.Sqlite;
+
+namespace Aegis.Storage.Sqlite.Connections;
+
+/// <summary>
+/// An open connection with its prepared commands, cached by SQL text so that a hot statement (a key
+/// lookup, an audit insert) is prepared once per connection rather than once per call.
+/// Used by one caller at a time (rented from <see cref="ConnectionPool"/>).
+/// </summary>
+internal sealed class PooledConnection : IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public PooledConnection(SqliteConnection connection) => Connection = connection;
+
+    public SqliteConnection Connection { get; }
+
+    /// <summary>Returns the cached command for <paramref name="sql"/>, with no parameters and bound to <paramref name="transaction"/>.</summary>
+    public SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+
+        command.Parameters.Clear();
+        command.Transaction = transaction;
+        return command;
+    }
+
+    /// <summary>Begins a write transaction that takes the database's write lock at once (<c>BEGIN IMMEDIATE</c>).</summary>
+    public SqliteTransaction BeginWrite() => Connection.BeginTransaction(deferred: false);
+
+    public void Dispose()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        Connection.Dispose();
+    }
+}

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Aegis.Storage.Sqlite.Serialization;
+using Microsoft.Extensions.AI;
+
+namespace Aegis.Storage.Sqlite.Runs;
+
+/// <summary>
+/// Writes and reads the JSON payload of a run row: every field of <see cref="RunRecord"/> that is not
+/// an indexed column, except the checkpoint's mask map (encrypted in its own column).
+/// Chat messages and options use <see cref="AIJsonUtilities.DefaultOptions"/>, so any content type
+/// Microsoft.Extensions.AI can serialize round-trips; <see cref="ChatOptions.Tools"/> are code, not
+/// data, and are not persisted.
+/// </summary>
+internal static class RunSerializer
+{
+    private static readonly JsonTypeInfo<ChatMessage> MessageInfo = (JsonTypeInfo<ChatMessage>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
+    private static readonly JsonTypeInfo<ChatOptions> OptionsInfo = (JsonTypeInfo<ChatOptions>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatOptions));
+
+    // Stored, never embedded in HTML: keep '<' of placeholders readable in the file.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Write(RunRecord run)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("team", run.Team);
+            WriteStrings(writer, "approvers", run.Approvers);
+            WriteMessages(writer, "messages", run.Messages);
+            writer.WriteString("response", run.Response);
+            writer.WriteString("reason", run.Reason);
+            writer.WriteString("error_code", run.ErrorCode);
+            writer.WriteNumber("prompt_tokens", run.Usage.PromptTokens);
+            writer.WriteNumber("completion_tokens", run.Usage.CompletionTokens);
+            writer.WriteString("created_at", run.CreatedAt);
+            writer.WriteString("updated_at", run.UpdatedAt);
+            writer.WriteBoolean("background", run.Background);
+            if (run.Checkpoint is { } checkpoint)
+            {
+                writer.WriteStartObject("checkpoint");
+                writer.WriteString("stage", checkpoint.Stage.ToWire());
+                writer.WriteNumber("next_guard_index", checkpoint.NextGuardIndex);
+                WriteMessages(writer, "content", checkpoint.Content);
+                WriteMessages(writer, "messages", checkpoint.Messages);
+                WriteMap(writer, "labels", checkpoint.Labels);
+                writer.WriteString("provider", checkpoint.Provider);
+                writer.WriteString("finish_reason", checkpoint.FinishReason);
+                if (checkpoint.Options is { } options)
+                {
+                    writer.WritePropertyName("options");
+                    JsonSerializer.Serialize(writer, options, OptionsInfo);
+                }
+
+                WriteMap(writer, "principal_labels", checkpoint.PrincipalLabels);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static RunRecord Read(string id, string route, string principalId, RunStatus status, string payload, IReadOnlyList<MaskMapEntry>? maskMap)
+    {
+        using var document = JsonDocument.Parse(payload);
+        var root = document.RootElement;
+        RunCheckpoint? checkpoint = null;
+        if (root.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object)
+        {
+            if (!GuardStageNames.TryParse(c.GetProperty("stage").GetString(), out var stage))
+            {
+                throw new JsonException($"run {id}: unknown checkpoint stage");
+            }
+
+            checkpoint = new RunCheckpoint
+            {
+                Stage = stage,
+                NextGuardIndex = c.GetProperty("next_guard_index").GetInt32(),
+                Content = ReadMessages(c, "content"),
+                Messages = ReadMessages(c, "messages"),
+                Labels = ReadMap(c, "labels"),
+                MaskMap = maskMap ?? [],
+                Provider = ReadString(c, "provider"),
+                FinishReason = ReadString(c, "finish_reason"),
+                Options = c.TryGetProperty("options", out var o) && o.ValueKind == JsonValueKind.Object ? o.Deserialize(OptionsInfo) : null,
+                PrincipalLabels = ReadMap(c, "principal_labels"),
+            };
+        }
+
+        return new RunRecord
+        {
+            Id = id,
+            Route = route,
+            PrincipalId = principalId,
+            Status = status,
+            Team = ReadString(root, "team"),
+            Approvers = root.TryGetProperty("approvers", out var a) && a.ValueKind == JsonValueKind.Array ? a.Deserialize(SqliteJsonContext.Default.StringArray) ?? [] : [],
+            Messages = ReadMessages(root, "messages"),
+            Response = ReadString(root, "response"),
+            Reason = ReadString(root, "reason"),
+            ErrorCode = ReadString(root, "error_code"),
+            Usage = new RunUsage(root.GetProperty("prompt_tokens").GetInt64(), root.GetProperty("completion_tokens").GetInt64()),
+            CreatedAt = root.GetProperty("created_at").GetDateTimeOffset(),
+            UpdatedAt = root.GetProperty("updated_at").GetDateTimeOffset(),
+            Background = root.TryGetProperty("background", out var b) && b.ValueKind == JsonValueKind.True,
+            Checkpoint = checkpoint,
+        };
+    }
+
+    public static byte[] WriteMaskMap(IReadOnlyList<MaskMapEntry> entries)
+    {
+        var array = new MaskMapEntry[entries.Count];
+        for (var i = 0; i < array.Length; i++)
+        {
+            array[i] = entries[i];
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(array, SqliteJsonContext.Default.MaskMapEntryArray);
+    }
+
+    public static MaskMapEntry[] ReadMaskMap(byte[] json) =>
+        JsonSerializer.Deserialize(json, SqliteJsonContext.Default.MaskMapEntryArray) ?? [];
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteMessages(Utf8JsonWriter writer, string name, IReadOnlyList<ChatMessage> messages)
+    {
+        writer.WriteStartArray(name);
+        foreach (var message in messages)
+        {
+            JsonSerializer.Serialize(writer, message, MessageInfo);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteMap(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, string> map)
+    {
+        writer.WriteStartObject(name);
+        foreach (var (key, value) in map)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static List<ChatMessage> ReadMessages(JsonElement parent, string name)
+    {
+        var list = new List<ChatMessage>();
+        if (parent.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.Deserialize(MessageInfo) is { } message)
+                {
+                    list.Add(message);
+                }
+            }
+        }
+
+        return list;
+    }
+
+    private static Dictionary<string, string> ReadMap(JsonElement parent, string name)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (parent.TryGetProperty(name, out var obj) && obj.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in obj.EnumerateObject())
+            {
+                map[property.Name] = property.Value.GetString() ?? string.Empty;
+            }
+        }
+
+        return map;
+    }
+
+    private static string? ReadString(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Text;
+using Aegis.Storage.Sqlite.Runs;
+using Microsoft.Data.Sqlite;
+
+namespace Aegis;
+
+/// <summary>
+/// <see cref="IRunStore"/> on a <see cref="SqliteDatabase"/>: one row per run with indexed columns for
+/// the filters (id, route, principal, status, creation time) and a JSON payload for the rest. A
+/// checkpoint's mask map is encrypted with AES-256-GCM before it is written.
+/// <see cref="TryUpdateAsync"/> is a single <c>UPDATE … WHERE id = @id AND status = @expected</c>,
+/// a compare-and-set that holds across every process sharing the file.
+/// </summary>
+public sealed class SqliteRunStore : IRunStore
+{
+    private const string Columns = "seq, id, route, principal_id, status, created_at, payload, mask_map";
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Creates the store over an opened database.</summary>
+    public SqliteRunStore(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <inheritdoc />
+    public ValueTask CreateAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        cancellationToken.ThrowIfCancellationRequested();
+        var payload = RunSerializer.Write(run);
+        var maskMap = Protect(run);
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command("INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES ($id, $route, $principal, $status, $created, $updated, $payload, $mask);");
+            Bind(command, run, payload, maskMap);
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            throw new AegisException(AegisErrors.StoreFailed, $"{_database.Path}: run {run.Id} already exists", ex) { RunId = run.Id };
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed($"creating run {run.Id}", ex);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command($"SELECT {Columns} FROM runs WHERE id = $id;");
+            command.Parameters.AddWithValue("$id", runId);
+            using var reader = command.ExecuteReader();
+            return ValueTask.FromResult(reader.Read() ? ReadRun(reader) : null);
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed($"reading run {runId}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryUpdateAsync(RunRecord run, RunStatus expectedStatus, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        cancellationToken.ThrowIfCancellationRequested();
+        var payload = RunSerializer.Write(run);
+        var maskMap = Protect(run);
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command("UPDATE runs SET route = $route, principal_id = $principal, status = $status, created_at = $created, updated_at = $updated, payload = $payload, mask_map = $mask WHERE id = $id AND status = $expected;");
+            Bind(command, run, payload, maskMap);
+            command.Parameters.AddWithValue("$expected", expectedStatus.ToWire());
+            return ValueTask.FromResult(command.ExecuteNonQuery() == 1);
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed($"updating run {run.Id}", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RunPage> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (query.Limit is < 1 or > 1000)
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"limit: {query.Limit} is not between 1 and 1000"));
+        }
+
+        long cursorTicks = 0, cursorSeq = 0;
+        if (query.Cursor is not null && !TryParseCursor(query.Cursor, out cursorTicks, out cursorSeq))
+        {
+            throw new AegisException(AegisErrors.RequestInvalidField, $"cursor: '{query.Cursor}' is not a cursor returned by a previous page");
+        }
+
+        var sql = new StringBuilder($"SELECT {Columns} FROM runs WHERE 1 = 1");
+        if (query.PrincipalId is not null)
+        {
+            sql.Append(" AND principal_id = $principal");
+        }
+
+        if (query.Route is not null)
+        {
+            sql.Append(" AND route = $route");
+        }
+
+        if (query.Since is not null)
+        {
+            sql.Append(" AND created_at >= $since");
+        }
+
+        if (query.Status is not null)
+        {
+            sql.Append(" AND status = $status");
+        }
+
+        if (query.Cursor is not null)
+        {
+            sql.Append(" AND (created_at < $cursor_ticks OR (created_at = $cursor_ticks AND seq < $cursor_seq))");
+        }
+
+        sql.Append(" ORDER BY created_at DESC, seq DESC LIMIT $limit;");
+        try
+        {
+            using var lease = _database.Rent();
+            var command = lease.Command(sql.ToString());
+            var parameters = command.Parameters;
+            if (query.PrincipalId is not null)
+            {
+                parameters.AddWithValue("$principal", query.PrincipalId);
+            }
+
+            if (query.Route is not null)
+            {
+                parameters.AddWithValue("$route", query.Route);
+            }
+
+            if (query.Since is { } since)
+            {
+                parameters.AddWithValue("$since", since.UtcTicks);
+            }
+
+            if (query.Status is { } status)
+            {
+                parameters.AddWithValue("$status", status.ToWire());
+            }
+
+            if (query.Cursor is not null)
+            {
+                parameters.AddWithValue("$cursor_ticks", cursorTicks);
+                parameters.AddWithValue("$cursor_seq", cursorSeq);
+            }
+
+            parameters.AddWithValue("$limit", query.Limit + 1);
+            var runs = new List<RunRecord>(Math.Min(query.Limit, 128));
+            string? next = null;
+            using var reader = command.ExecuteReader();
+            long lastSeq = 0, lastTicks = 0;
+            while (reader.Read())
+            {
+                if (runs.Count == query.Limit)
+                {
+                    next = string.Create(CultureInfo.InvariantCulture, $"{lastTicks}.{lastSeq}");
+                    break;
+                }
+
+                lastSeq = reader.GetInt64(0);
+                lastTicks = reader.GetInt64(5);
+                runs.Add(ReadRun(reader));
+            }
+
+            return ValueTask.FromResult(new RunPage(runs, next));
+        }
+        catch (Exception ex) when (ex is not AegisException)
+        {
+            throw _database.Failed("listing runs", ex);
+        }
+    }
+
+    private byte[]? Protect(RunRecord run)
+    {
+        var entries = run.Checkpoint?.MaskMap;
+        if (entries is null || entries.Count == 0)
+        {
+            return null;
+        }
+
+        return _database.Protector.Protect(RunSerializer.WriteMaskMap(entries), run.Id);
+    }
+
+    private static void Bind(SqliteCommand command, RunRecord run, string payload, byte[]? maskMap)
+    {
+        var parameters = command.Parameters;
+        parameters.AddWithValue("$id", run.Id);
+        parameters.AddWithValue("$route", run.Route);
+        parameters.AddWithValue("$principal", run.PrincipalId);
+        parameters.AddWithValue("$status", run.Status.ToWire());
+        parameters.AddWithValue("$created", run.CreatedAt.UtcTicks);
+        parameters.AddWithValue("$updated", run.UpdatedAt.UtcTicks);
+        parameters.AddWithValue("$payload", payload);
+        parameters.AddWithValue("$mask", (object?)maskMap ?? DBNull.Value);
+    }
+
+    private RunRecord ReadRun(SqliteDataReader reader)
+    {
+        var id = reader.GetString(1);
+        if (!RunStatusNames.TryParse(reader.GetString(4), out var status))
+        {
+            throw new AegisException(AegisErrors.StoreFailed, $"{_database.Path}: run {id} has an unknown status '{reader.GetString(4)}'") { RunId = id };
+        }
+
+        MaskMapEntry[]? maskMap = null;
+        if (!reader.IsDBNull(7))
+        {
+            var plaintext = _database.Protector.Unprotect((byte[])reader.GetValue(7), id, $"{_database.Path}: the mask map of run {id}");
+            maskMap = RunSerializer.ReadMaskMap(plaintext);
+            Array.Clear(plaintext);
+        }
+
+        return RunSerializer.Read(id, reader.GetString(2), reader.GetString(3), status, reader.GetString(6), maskMap);
+    }
+
+    private static bool TryParseCursor(string cursor, out long ticks, out long seq)
+    {
+        ticks = 0;
+        seq = 0;
+        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0
+            && long.TryParse(cursor.AsSpan(0, dot), NumberStyles.Integer, CultureInfo.InvariantCulture, out ticks)
+            && long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
+    }
+}

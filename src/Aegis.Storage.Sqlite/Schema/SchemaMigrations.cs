@@ -1,0 +1,146 @@
+using Aegis.Storage.Sqlite.Connections;
+
+namespace Aegis.Storage.Sqlite.Schema;
+
+/// <summary>
+/// The schema, as a list of forward steps: step <c>n</c> takes a database from version <c>n</c> to
+/// <c>n + 1</c> (<c>PRAGMA user_version</c>). A new program opens an older file by applying the
+/// missing steps in order, in one write transaction; a file newer than <see cref="CurrentVersion"/>
+/// is refused. Never edit a released step: add a new one.
+/// </summary>
+internal static class SchemaMigrations
+{
+    /// <summary>Version 1: runs, the audit ledger, API keys and budgets.</summary>
+    internal const string Version1 = """
+        CREATE TABLE runs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            route TEXT NOT NULL,
+            principal_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            mask_map BLOB
+        );
+        CREATE INDEX runs_by_created ON runs (created_at DESC, seq DESC);
+        CREATE INDEX runs_by_principal ON runs (principal_id, created_at DESC, seq DESC);
+        CREATE INDEX runs_by_route ON runs (route, created_at DESC, seq DESC);
+        CREATE INDEX runs_by_status ON runs (status, created_at DESC, seq DESC);
+
+        CREATE TABLE audit_events (
+            seq INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            run_id TEXT NOT NULL,
+            principal_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            stage TEXT,
+            node TEXT,
+            verdict TEXT,
+            status TEXT,
+            reason TEXT,
+            code TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_by_run ON audit_events (run_id, seq);
+        CREATE INDEX audit_by_principal ON audit_events (principal_id, seq);
+        CREATE INDEX audit_by_route ON audit_events (route, seq);
+        CREATE INDEX audit_by_ts ON audit_events (ts, seq);
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            principal_id TEXT NOT NULL,
+            team TEXT,
+            labels TEXT NOT NULL,
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            last_used_at INTEGER,
+            revoked_at INTEGER
+        );
+
+        CREATE TABLE budgets (
+            scope TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            period TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            PRIMARY KEY (scope, subject, period)
+        ) WITHOUT ROWID;
+        """;
+
+    /// <summary>Version 2: a metadata table (encryption key check) and the vector store.</summary>
+    internal const string Version2 = """
+        CREATE TABLE meta (
+            name TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE vector_collections (
+            name TEXT PRIMARY KEY,
+            dimensions INTEGER,
+            version INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE vectors (
+            collection TEXT NOT NULL,
+            key TEXT NOT NULL,
+            text TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            embedding BLOB NOT NULL,
+            UNIQUE (collection, key)
+        );
+        """;
+
+    private static readonly string[] Steps = [Version1, Version2];
+
+    /// <summary>The schema version this program writes.</summary>
+    public static int CurrentVersion => Steps.Length;
+
+    /// <summary>Reads <c>PRAGMA user_version</c>.</summary>
+    public static int ReadVersion(PooledConnection connection, Microsoft.Data.Sqlite.SqliteTransaction? transaction = null)
+    {
+        var command = connection.Command("PRAGMA user_version;", transaction);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Brings the database to <see cref="CurrentVersion"/> inside one <c>BEGIN IMMEDIATE</c>
+    /// transaction (so two processes opening an old file at once migrate it once) and records the
+    /// opening. Returns the version found before migrating.
+    /// </summary>
+    public static int Migrate(PooledConnection connection, string path)
+    {
+        using var transaction = connection.BeginWrite();
+        var found = ReadVersion(connection, transaction);
+        if (found > CurrentVersion)
+        {
+            throw SchemaTooNew(path, found);
+        }
+
+        for (var version = found; version < CurrentVersion; version++)
+        {
+            connection.Command(Steps[version], transaction).ExecuteNonQuery();
+        }
+
+        if (found != CurrentVersion)
+        {
+            connection.Command($"PRAGMA user_version = {CurrentVersion};", transaction).ExecuteNonQuery();
+        }
+
+        // A real write on every open: proves at start-up that the file can be written.
+        var stamp = connection.Command("INSERT INTO meta (name, value) VALUES ('opened_by', $v) ON CONFLICT (name) DO UPDATE SET value = excluded.value;", transaction);
+        stamp.Parameters.AddWithValue("$v", "Aegis.Storage.Sqlite " + typeof(SchemaMigrations).Assembly.GetName().Version);
+        stamp.ExecuteNonQuery();
+        transaction.Commit();
+        return found;
+    }
+
+    public static AegisException SchemaTooNew(string path, int found) => new(
+        AegisErrors.StoreSchemaTooNew,
+        $"{path}: schema version {found} was written by a newer Aegis; this version reads up to {CurrentVersion}. Upgrade Aegis or point the store at another database file");
+}

@@ -1,0 +1,25 @@
+namespace Aegis;
+
+/// <summary>Options of the SQLite store (<see cref="SqliteDatabase"/>).</summary>
+public sealed class SqliteStoreOptions
+{
+    /// <summary>
+    /// The 256-bit key that encrypts paused runs' mask maps, as base64 (an already resolved secret,
+    /// e.g. the value behind <c>persistence.encryption_key: secret://env/AEGIS_DB_KEY</c>).
+    /// When <see langword="null"/>, a key file <c>&lt;database&gt;.key</c> beside the database is used,
+    /// created with owner-only permissions on first use.
+    /// </summary>
+    public string? EncryptionKey { get; set; }
+
+    /// <summary>
+    /// How long a writer waits for another connection or process that holds the write lock before
+    /// the operation fails (SQLite <c>busy_timeout</c>). Default 5 seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest number of audit entries written in one group-commit transaction. Default 4096.</summary>
+    public int AuditBatchSize { get; set; } = 4096;
+
+    /// <summary>How many idle connections the store keeps open for reuse. Default 8.</summary>
+    public int MaxIdleConnections { get; set; } = 8;
+}
