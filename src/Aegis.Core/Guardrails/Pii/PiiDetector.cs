@@ -17,6 +17,10 @@ internal sealed class PiiDetector
     private static readonly Comparison<PiiMatch> ByStartThenLonger = static (a, b) =>
         a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length);
 
+    // The characters of an email's local part (and of the pattern's look-behind) and of its domain.
+    private static readonly SearchValues<char> EmailLocalChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-");
+    private static readonly SearchValues<char> EmailDomainChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
     private readonly bool[] _enabled = new bool[PiiEntities.Count];
     private readonly string _region;
     private readonly string[] _denyList;
@@ -100,10 +104,7 @@ internal sealed class PiiDetector
 
         if (_enabled[(int)PiiEntity.EmailAddress] && span.Contains('@'))
         {
-            foreach (var m in PiiPatterns.Email().EnumerateMatches(span))
-            {
-                Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.EmailAddress));
-            }
+            DetectEmail(span, ref matches);
         }
 
         if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.Contains("www.", StringComparison.OrdinalIgnoreCase)))
@@ -270,6 +271,38 @@ internal sealed class PiiDetector
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Runs the email pattern only around each '@': a match holds exactly one '@', its local part is a run of
+    /// <see cref="EmailLocalChars"/> right before it and its domain a run of <see cref="EmailDomainChars"/> right after
+    /// it, so it lies inside that window. The window starts where the local run starts (the pattern's look-behind
+    /// sees the same thing there: no local character), and the scan resumes where the previous match ended, as a
+    /// scan of the whole text would. Same matches as the whole-text scan, without trying every letter of the text.
+    /// </summary>
+    private static void DetectEmail(ReadOnlySpan<char> span, ref List<PiiMatch>? matches)
+    {
+        var resume = 0;
+        var at = span.IndexOf('@');
+        while (at >= 0)
+        {
+            var start = span[..at].LastIndexOfAnyExcept(EmailLocalChars) + 1;
+            var domainEnd = span[(at + 1)..].IndexOfAnyExcept(EmailDomainChars);
+            var end = domainEnd < 0 ? span.Length : at + 1 + domainEnd;
+            var window = span[start..end];
+            var startAt = Math.Max(0, resume - start);
+            if (startAt < window.Length)
+            {
+                foreach (var m in PiiPatterns.Email().EnumerateMatches(window, startAt))
+                {
+                    Add(ref matches, new PiiMatch(start + m.Index, m.Length, PiiEntity.EmailAddress));
+                    resume = start + m.Index + m.Length;
+                }
+            }
+
+            var next = end < span.Length ? span[end..].IndexOf('@') : -1;
+            at = next < 0 ? -1 : end + next;
+        }
     }
 
     private static void DetectSsn(string text, ref List<PiiMatch>? matches)
