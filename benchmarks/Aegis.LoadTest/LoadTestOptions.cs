@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Aegis.LoadTest;
+
+/// <summary>Command-line options of the load test.</summary>
+internal sealed class LoadTestOptions
+{
+    public double DurationSeconds { get; private set; } = 20;
+
+    public double WarmupSeconds { get; private set; } = 3;
+
+    public int Connections { get; private set; } = 32;
+
+    public int Rate { get; private set; } = 1000;
+
+    public int UpstreamLatencyMs { get; private set; }
+
+    public bool Smoke { get; private set; }
+
+    /// <summary>Host the gateway in this process (development, before/without the CLI); RSS is then this process's.</summary>
+    public bool InProcess { get; private set; }
+
+    /// <summary>Path of Aegis.Cli.dll; found under src/Aegis.Cli/bin/Release (and built) when not given.</summary>
+    public string? CliPath { get; private set; }
+
+    public string? OutputPath { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public static LoadTestOptions Parse(string[] args)
+    {
+        var o = new LoadTestOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value");
+            switch (a)
+            {
+                case "--duration": o.DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup": o.WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--connections": o.Connections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--rate": o.Rate = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--upstream-latency-ms": o.UpstreamLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--smoke": o.Smoke = true; break;
+                case "--in-process": o.InProcess = true; break;
+                case "--cli": o.CliPath = Next(); break;
+                case "--out": o.OutputPath = Next(); break;
+                case "-h" or "--help": o.Help = true; break;
+                default: throw new ArgumentException($"unknown option '{a}' (see --help)");
+            }
+        }
+
+        if (o.Smoke)
+        {
+            o.DurationSeconds = 2;
+            o.WarmupSeconds = 0.5;
+            o.Connections = Math.Min(o.Connections, 4);
+            o.Rate = Math.Min(o.Rate, 100);
+        }
+
+        if (o.DurationSeconds <= 0 || o.Connections < 1 || o.Rate < 1 || o.UpstreamLatencyMs < 0 || o.WarmupSeconds < 0)
+        {
+            throw new ArgumentException("--duration, --connections and --rate must be positive; --warmup and --upstream-latency-ms not negative");
+        }
+
+        return o;
+    }
+
+    public const string Usage = """
+        Aegis load test: a mock OpenAI upstream, `aegis serve` in front of it, and a load generator, on loopback.
+
+        dotnet run -c Release --project benchmarks/Aegis.LoadTest -- [options]
+          --duration S              seconds per scenario (default 20)
+          --warmup S                warm-up seconds before each measured scenario (default 3)
+          --connections N           concurrent connections of the closed-loop scenarios (default 32)
+          --rate R                  requests/s of the fixed-rate scenarios (default 1000)
+          --upstream-latency-ms MS  latency the mock upstream adds before answering (default 0)
+          --smoke                   2 s per scenario, few connections, low rate; exit 0 when every check passes
+          --in-process              host the gateway in this process instead of `aegis serve` (development only)
+          --cli PATH                Aegis.Cli.dll to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
+          --out PATH                JSON results (default benchmarks/results/latest.json; smoke: not written unless given)
+        """;
+}

@@ -1,0 +1,181 @@
+// The Aegis load test (DESIGN section 18, issue 5): a mock OpenAI upstream, the gateway in front of it and a
+// load generator, all on loopback. Prints a Markdown table with ratio rows, writes benchmarks/results/latest.json,
+// then checks the audit ledger. Exit code 0 when there were no errors and the audit holds exactly one completed
+// run per successful governed request with a chain that verifies (the performance bars are reported, not enforced:
+// a shared machine is too noisy to fail a build on them).
+using System.Globalization;
+using Aegis.LoadTest;
+
+LoadTestOptions options;
+try
+{
+    options = LoadTestOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(LoadTestOptions.Usage);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+
+var inv = CultureInfo.InvariantCulture;
+var repoRoot = FindRepoRoot();
+var work = Directory.CreateTempSubdirectory("aegis-loadtest-");
+var configPath = Path.Combine(work.FullName, "aegis.yaml");
+var dbPath = Path.Combine(work.FullName, "aegis.db");
+var duration = TimeSpan.FromSeconds(options.DurationSeconds);
+var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
+var results = new List<ScenarioResult>();
+AuditVerdict? audit = null;
+string gatewayDescription;
+
+await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatencyMs))
+{
+    await File.WriteAllTextAsync(configPath, GatewayConfig.Yaml(upstream.BaseUrl, dbPath));
+    Console.WriteLine(string.Create(inv, $"Mock upstream {upstream.BaseUrl}; work folder {work.FullName}"));
+
+    Gateway gateway;
+    if (options.InProcess)
+    {
+        gateway = await InProcessGateway.StartAsync(configPath, dbPath);
+    }
+    else
+    {
+        var cli = options.CliPath ?? await ChildProcessGateway.LocateCliAsync(repoRoot);
+        gateway = await ChildProcessGateway.StartAsync(cli, configPath, dbPath);
+    }
+
+    gatewayDescription = gateway.Description;
+    Console.WriteLine($"Gateway: {gateway.Description} at {gateway.BaseUrl}");
+    Console.WriteLine(string.Create(inv, $"Scenarios: {options.DurationSeconds} s each after {options.WarmupSeconds} s warm-up; {options.Connections} connections; open loop at {options.Rate} req/s"));
+    Console.WriteLine();
+
+    var direct = new Target("mock (direct)", upstream.BaseUrl.GetLeftPart(UriPartial.Authority) is var a ? new Uri(a + "/") : upstream.BaseUrl, null, "mock-model", Stream: false);
+    var passthrough = new Target("gateway, no guards", gateway.BaseUrl, gateway.Key, GatewayConfig.PassthroughRoute, Stream: false);
+    var governed = new Target("gateway, governed", gateway.BaseUrl, gateway.Key, GatewayConfig.GovernedRoute, Stream: false);
+    long governedOk = 0;
+
+    try
+    {
+        async Task<ScenarioResult> Run(Func<Task<ScenarioResult>> scenario, bool throughGateway)
+        {
+            if (throughGateway)
+            {
+                gateway.ResetPeakRss();
+            }
+
+            var r = await scenario();
+            if (throughGateway)
+            {
+                r.GatewayPeakRssBytes = gateway.PeakRssBytes();
+            }
+
+            results.Add(r);
+            Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
+            return r;
+        }
+
+        var c = options.Connections;
+        await Run(() => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration), false);
+        await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration), true);
+        var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration), true);
+        governedOk += g.Ok + g.WarmupOk;
+        await Run(() => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration), false);
+        var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration), true);
+        governedOk += gs.Ok + gs.WarmupOk;
+        await Run(() => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration), false);
+        var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration), true);
+        governedOk += go.Ok + go.WarmupOk;
+    }
+    finally
+    {
+        await gateway.StopAsync();
+        await gateway.DisposeAsync();
+    }
+
+    Console.WriteLine();
+    audit = await AuditCheck.RunAsync(dbPath, governedOk);
+}
+
+ScenarioResult R(string prefix) => results.First(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
+double Ms(long micros) => micros / 1000.0;
+var ratios = new List<(string Name, Func<double> Value, string Unit)>
+{
+    ("pass-through / direct throughput", () => R("2 ").RequestsPerSecond / R("1 ").RequestsPerSecond, "%"),
+    ("governed / direct throughput", () => R("3 ").RequestsPerSecond / R("1 ").RequestsPerSecond, "%"),
+    ("governed − direct p50 at fixed rate", () => Ms(R("5b").Latency.Percentile(50) - R("5a").Latency.Percentile(50)), "ms"),
+    ("governed − direct p99 at fixed rate", () => Ms(R("5b").Latency.Percentile(99) - R("5a").Latency.Percentile(99)), "ms"),
+    ("governed − direct streaming TTFT p50", () => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50)), "ms"),
+    ("governed − direct streaming total p50", () => Ms(R("4b").Latency.Percentile(50) - R("4a").Latency.Percentile(50)), "ms"),
+    ("governed / direct streaming total p50", () => R("4b").Latency.Percentile(50) / (double)Math.Max(1, R("4a").Latency.Percentile(50)), "x"),
+    ("gateway peak RSS, governed (MB)", () => R("3 ").GatewayPeakRssBytes / 1048576.0, "x"),
+};
+
+Console.WriteLine(Report.Markdown(results, ratios));
+
+var errors = results.Sum(r => r.Errors);
+var checks = new List<(string Check, bool Passed, string Detail)>
+{
+    ("zero errors", errors == 0, string.Create(inv, $"{errors} errors")),
+    ("audit: one completed run per successful governed request, chain verifies", audit!.Passed, audit.ToString()),
+};
+var peakRssMb = R("3 ").GatewayPeakRssBytes / 1048576.0;
+var bars = new List<(string Bar, bool Met, string Value)>
+{
+    ("governed throughput >= 20% of direct", ratios[1].Value() >= 0.20, (ratios[1].Value() * 100).ToString("F1", inv) + " %"),
+    ("pass-through throughput >= 25% of direct", ratios[0].Value() >= 0.25, (ratios[0].Value() * 100).ToString("F1", inv) + " %"),
+    ("fixed rate: governed adds <= 0.5 ms at p50", ratios[2].Value() <= 0.5, ratios[2].Value().ToString("F2", inv) + " ms"),
+    ("fixed rate: governed adds <= 2 ms at p99", ratios[3].Value() <= 2, ratios[3].Value().ToString("F2", inv) + " ms"),
+    ("streaming: governed TTFT adds <= 2 ms", ratios[4].Value() <= 2, ratios[4].Value().ToString("F2", inv) + " ms"),
+    ("gateway peak RSS <= 200 MB (governed)", peakRssMb is > 0 and <= 200, peakRssMb.ToString("F0", inv) + " MB"),
+};
+
+Console.WriteLine("Bars (reported, not enforced; a shared machine is noisy):");
+foreach (var (bar, met, value) in bars)
+{
+    Console.WriteLine($"  [{(met ? "met" : "MISSED")}] {bar}: {value}");
+}
+
+Console.WriteLine("Checks:");
+foreach (var (check, passed, detail) in checks)
+{
+    Console.WriteLine($"  [{(passed ? "ok" : "FAILED")}] {check}: {detail}");
+}
+
+var output = options.OutputPath ?? (options.Smoke ? null : Path.Combine(repoRoot, "benchmarks", "results", "latest.json"));
+if (output is not null)
+{
+    Report.WriteJson(output, options, gatewayDescription, results, ratios, audit, checks);
+    Console.WriteLine($"Wrote {output}");
+}
+
+try
+{
+    work.Delete(recursive: true);
+}
+catch (IOException)
+{
+}
+
+var failed = checks.Count(c => !c.Passed);
+Console.WriteLine(failed == 0 ? "load test: all checks passed" : $"load test: {failed} check(s) FAILED");
+return failed == 0 ? 0 : 1;
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Aegis.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    return Directory.GetCurrentDirectory();
+}
