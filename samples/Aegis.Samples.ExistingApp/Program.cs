@@ -18,7 +18,7 @@ builder.Services.AddAuthorization();
 builder.Services.AddAegis(options =>
 {
     options.Providers["fake"] = new ProviderOptions { Type = "fake", Echo = true };
-    options.Routes["default"] = new Aegis.RouteOptions { Provider = "fake" };
+    options.Routes["default"] = new AegisRouteOptions { Provider = "fake" };
 });
 builder.Services.AddAegisHttp(options => options.AuthMode = AegisAuthMode.Host);
 

@@ -108,6 +108,11 @@ public static class AegisErrors
     /// <summary>AEG-REQ-008: unknown message role.</summary>
     public static readonly AegisError RequestUnknownRole = new("AEG-REQ-008", 400, "Unknown role", "A message role is not system, user, assistant, tool or developer", "Use a standard role");
 
+    /// <summary>AEG-REQ-009: no endpoint at this path.</summary>
+    public static readonly AegisError RequestUnknownPath = new("AEG-REQ-009", 404, "Unknown endpoint", "No Aegis endpoint is mounted at this path", "Check the path against docs/http-api.md (e.g. POST /v1/chat/completions)");
+    /// <summary>AEG-REQ-010: the endpoint exists but not for this HTTP method.</summary>
+    public static readonly AegisError RequestMethodNotAllowed = new("AEG-REQ-010", 405, "Method not allowed", "The endpoint exists but does not accept this HTTP method", "Use the method named in the Allow header");
+
     // RUN — run lifecycle
     /// <summary>AEG-RUN-001: no such run.</summary>
     public static readonly AegisError RunNotFound = new("AEG-RUN-001", 404, "Run not found", "No run has this id", "Check the run_id returned by POST /v1/runs");

@@ -6,11 +6,11 @@ namespace Aegis.Http;
 internal static class FallbackEndpoints
 {
     public static Task NotFoundAsync(AegisHttpRuntime runtime, HttpContext context) =>
-        AegisHttpErrors.WriteAsync(context, AegisHttpErrorCatalog.PathNotFound, $"{context.Request.Method} {context.Request.Path} is not an Aegis endpoint", null);
+        AegisHttpErrors.WriteAsync(context, AegisErrors.RequestUnknownPath, $"{context.Request.Method} {context.Request.Path} is not an Aegis endpoint", null);
 
     public static RequestDelegate MethodNotAllowed(string allowed) => AegisHttpRuntime.Anonymous((_, context) =>
     {
         context.Response.Headers.Allow = allowed;
-        return AegisHttpErrors.WriteAsync(context, AegisHttpErrorCatalog.MethodNotAllowed, $"{context.Request.Method} is not allowed here; use {allowed}", null);
+        return AegisHttpErrors.WriteAsync(context, AegisErrors.RequestMethodNotAllowed, $"{context.Request.Method} is not allowed here; use {allowed}", null);
     });
 }

@@ -21,7 +21,7 @@ public sealed class AegisOptions
     public PipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>Routes by name (the OpenAI <c>model</c> selects the route). Empty means one route, <c>default</c>, on the first provider.</summary>
-    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, AegisRouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Authentication settings.</summary>
     public AuthOptions Auth { get; set; } = new();

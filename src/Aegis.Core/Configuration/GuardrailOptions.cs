@@ -38,4 +38,30 @@ public sealed class GuardrailOptions
 
     /// <summary>Settings for a custom pack registered in code (flattened keys to values).</summary>
     public Dictionary<string, string?>? Settings { get; set; }
+
+    /// <summary>
+    /// Throws <c>AEG-CFG-002</c> for the first pack setting that is set but not among
+    /// <paramref name="accepted"/> (snake_case keys), naming <c>guardrails.&lt;name&gt;.&lt;key&gt;</c>.
+    /// The one place that knows every pack setting, so each pack lists only what it accepts.
+    /// </summary>
+    internal void EnsureOnly(string guardrail, string pack, params string[] accepted)
+    {
+        Reject("mode", Mode is not null);
+        Reject("entities", Entities is not null);
+        Reject("deny_list", DenyList is not null);
+        Reject("patterns", Patterns is not null);
+        Reject("verdict", Verdict is not null);
+        Reject("reason", Reason is not null);
+        Reject("families", Families is not null);
+        Reject("settings", Settings is not null);
+
+        void Reject(string key, bool isSet)
+        {
+            if (isSet && Array.IndexOf(accepted, key) < 0)
+            {
+                var accepts = accepted.Length == 0 ? "no settings" : string.Join(", ", accepted);
+                throw new AegisException(AegisErrors.ConfigUnknownField, $"guardrails.{guardrail}.{key}: not a setting of the {pack} pack (it accepts {accepts})");
+            }
+        }
+    }
 }

@@ -82,6 +82,7 @@ public static class AegisServiceCollectionExtensions
             registry.ProviderTypes.Keys,
             [.. registry.Guardrails.Keys, .. KeyedNames<IGuardrail>(services, GuardrailReferences(options))],
             [.. registry.Providers.Keys, .. KeyedNames<Microsoft.Extensions.AI.IChatClient>(services, ProviderReferences(options))]));
+        EnsurePersistence(options, services);
         var routes = new PipelineCompiler(options, registry, services).Compile();
         return new AegisEngine(
             routes,
@@ -89,6 +90,25 @@ public static class AegisServiceCollectionExtensions
             services.GetRequiredService<IAuditLedger>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetService<ILogger<AegisEngine>>());
+    }
+
+    /// <summary>
+    /// <c>persistence.type: sqlite</c> with the in-memory stores still registered means the host forgot
+    /// <c>.UseSqlite()</c> (package Aegis.Storage.Sqlite): fail at start-up rather than silently keep
+    /// runs and the audit ledger in memory.
+    /// </summary>
+    private static void EnsurePersistence(AegisOptions options, IServiceProvider services)
+    {
+        var type = options.Persistence.Type;
+        if (type is null || string.Equals(type, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (services.GetRequiredService<IRunStore>() is InMemoryRunStore || services.GetRequiredService<IAuditLedger>() is InMemoryAuditLedger)
+        {
+            throw new AegisException(AegisErrors.ConfigPluginNotFound, $"persistence.type: '{type}' needs its storage package; add Aegis.Storage.Sqlite and call .UseSqlite() on AddAegis(...)");
+        }
     }
 
     /// <summary>Names referenced by configuration that resolve to keyed services of <typeparamref name="T"/> (custom guardrails or providers registered with <c>AddKeyedSingleton</c>).</summary>

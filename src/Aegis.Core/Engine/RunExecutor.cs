@@ -128,12 +128,14 @@ internal sealed partial class RunExecutor
         {
             var content = resumeContent ?? [.. messages];
             var outcome = await RunStageAsync(ctx, GuardStage.Ingress, fromIndex, content, cancellationToken).ConfigureAwait(false);
+
+            // Even when the stage stops, what is stored is the content as sanitized so far, never the raw input.
+            Replace(messages, outcome.Content);
             if (!outcome.Continues)
             {
                 return await StopAsync(ctx, GuardStage.Ingress, outcome, null, cancellationToken).ConfigureAwait(false);
             }
 
-            Replace(messages, outcome.Content);
             fromIndex = 0;
             resumeContent = null;
         }
@@ -145,12 +147,11 @@ internal sealed partial class RunExecutor
             {
                 var content = resumeContent ?? Select(messages, toolIndexes);
                 var outcome = await RunStageAsync(ctx, GuardStage.ToolResult, fromIndex, content, cancellationToken).ConfigureAwait(false);
+                WriteBack(messages, toolIndexes, outcome.Content);
                 if (!outcome.Continues)
                 {
                     return await StopAsync(ctx, GuardStage.ToolResult, outcome, null, cancellationToken).ConfigureAwait(false);
                 }
-
-                WriteBack(messages, toolIndexes, outcome.Content);
             }
         }
 

@@ -10,7 +10,7 @@ internal sealed class RoutePipeline
 {
     public RoutePipeline(
         string name,
-        RouteOptions options,
+        AegisRouteOptions options,
         IReadOnlyList<(string Name, IChatClient Client)> providers,
         GuardStep[] ingress,
         GuardStep[] toolCall,
@@ -31,7 +31,7 @@ internal sealed class RoutePipeline
 
     public string Name { get; }
 
-    public RouteOptions Options { get; }
+    public AegisRouteOptions Options { get; }
 
     /// <summary>The primary provider first, then the fallbacks.</summary>
     public IReadOnlyList<(string Name, IChatClient Client)> Providers { get; }

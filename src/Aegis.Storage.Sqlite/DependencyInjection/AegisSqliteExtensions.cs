@@ -2,6 +2,7 @@ using Aegis.Storage.Sqlite.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 
 namespace Aegis;
@@ -28,9 +29,36 @@ public static class AegisSqliteExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var options = new SqliteStoreOptions();
         configure?.Invoke(options);
+        return AddStores(services, _ => SqliteDatabase.Open(path, options));
+    }
 
+    /// <summary>
+    /// Stores everything in the SQLite file named by the Aegis configuration: <c>persistence.path</c>
+    /// (default <c>aegis.db</c>) and <c>persistence.encryption_key</c> (default: a key file beside the
+    /// database). This is what <c>persistence: {type: sqlite, path: aegis.db}</c> needs.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddAegis</c>.</param>
+    /// <param name="configure">Adjusts the options (busy timeout, batch size, ...).</param>
+    public static AegisBuilder UseSqlite(this AegisBuilder builder, Action<SqliteStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddStores(builder.Services, sp =>
+        {
+            var persistence = sp.GetRequiredService<IOptions<AegisOptions>>().Value.Persistence;
+            var options = new SqliteStoreOptions { EncryptionKey = persistence.EncryptionKey };
+            configure?.Invoke(options);
+            return SqliteDatabase.Open(string.IsNullOrWhiteSpace(persistence.Path) ? DefaultPath : persistence.Path, options);
+        });
+        return builder;
+    }
+
+    /// <summary>The database file used when configuration names none.</summary>
+    public const string DefaultPath = "aegis.db";
+
+    private static IServiceCollection AddStores(IServiceCollection services, Func<IServiceProvider, SqliteDatabase> open)
+    {
         services.RemoveAll<SqliteDatabase>();
-        services.AddSingleton(_ => SqliteDatabase.Open(path, options));
+        services.AddSingleton(open);
 
         services.RemoveAll<SqliteRunStore>();
         services.RemoveAll<IRunStore>();

@@ -44,9 +44,9 @@ internal sealed class TestGateway : IAsyncDisposable
         builder.Services.AddAegis(o =>
         {
             o.Providers["fake"] = new ProviderOptions { Type = "fake", Echo = true };
-            o.Routes["default"] = new RouteOptions { Provider = "fake" };
-            o.Routes["scripted"] = new RouteOptions { Provider = "tools" };
-            o.Routes["restricted"] = new RouteOptions { Provider = "fake", Principals = ["bob"] };
+            o.Routes["default"] = new AegisRouteOptions { Provider = "fake" };
+            o.Routes["scripted"] = new AegisRouteOptions { Provider = "tools" };
+            o.Routes["restricted"] = new AegisRouteOptions { Provider = "fake", Principals = ["bob"] };
             o.Pipeline.Ingress = ["blocker", "approver"];
             o.Pipeline.ToolResult = ["tool-blocker"];
         })
@@ -101,25 +101,7 @@ internal sealed class TestGateway : IAsyncDisposable
     {
         Client.Dispose();
         await _app.StopAsync();
-        await CoreShutdown.DisposeAsync(_app);
-    }
-}
-
-/// <summary>
-/// Works around an engine bug: the hosted service disposes the background queue on stop and the container
-/// disposes the engine again, and the second dispose throws ObjectDisposedException (reported to the lead).
-/// </summary>
-internal static class CoreShutdown
-{
-    public static async ValueTask DisposeAsync(IAsyncDisposable disposable)
-    {
-        try
-        {
-            await disposable.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        await _app.DisposeAsync();
     }
 }
 

@@ -54,17 +54,5 @@ public sealed class ExistingAppSampleTests : IClassFixture<SampleFactory>
     }
 }
 
-/// <summary>The sample's factory, tolerant of the engine's double-dispose bug at shutdown (see CoreShutdown).</summary>
-public sealed class SampleFactory : WebApplicationFactory<Program>
-{
-    public override async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await base.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-}
+/// <summary>The sample's own host, started in-process.</summary>
+public sealed class SampleFactory : WebApplicationFactory<Program>;

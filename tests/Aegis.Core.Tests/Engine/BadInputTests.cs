@@ -51,7 +51,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Route_restrictions_are_enforced()
     {
-        await using var h = new EngineHarness(o => o.Routes["default"] = new RouteOptions { Provider = "test", Teams = ["finance"] });
+        await using var h = new EngineHarness(o => o.Routes["default"] = new AegisRouteOptions { Provider = "test", Teams = ["finance"] });
         var ex = await Assert.ThrowsAsync<AegisException>(() => h.Engine.RunAsync(EngineHarness.Ask("hi", principal: new Principal("eve", "marketing"))));
         Assert.Equal("AEG-AUTH-002", ex.Code);
         var ok = await h.Engine.RunAsync(EngineHarness.Ask("hi", principal: new Principal("fay", "finance")));
@@ -69,8 +69,16 @@ public sealed class BadInputTests
     [Fact]
     public void Unknown_provider_reference_fails_when_the_engine_is_built()
     {
-        var ex = Assert.Throws<AegisException>(() => new EngineHarness(o => o.Routes["default"] = new RouteOptions { Provider = "ghost" }));
+        var ex = Assert.Throws<AegisException>(() => new EngineHarness(o => o.Routes["default"] = new AegisRouteOptions { Provider = "ghost" }));
         Assert.Equal("AEG-CFG-010", ex.Code);
         Assert.Contains("routes.default.provider", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sqlite_persistence_without_the_storage_package_fails_at_start_up()
+    {
+        var ex = Assert.Throws<AegisException>(() => new EngineHarness(o => o.Persistence = new PersistenceOptions { Type = "sqlite", Path = "x.db" }));
+        Assert.Equal("AEG-CFG-022", ex.Code);
+        Assert.Contains("UseSqlite", ex.Message, StringComparison.Ordinal);
     }
 }

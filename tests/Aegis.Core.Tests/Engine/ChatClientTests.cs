@@ -68,7 +68,7 @@ public sealed class ChatClientTests
     public async Task AddChatClient_registration_swaps_in_governance()
     {
         var services = new ServiceCollection();
-        services.AddAegis(o => o.Routes["default"] = new RouteOptions { Provider = "p" }).AddProvider("p", new FakeChatClient(new FakeChatClientOptions { Echo = true }));
+        services.AddAegis(o => o.Routes["default"] = new AegisRouteOptions { Provider = "p" }).AddProvider("p", new FakeChatClient(new FakeChatClientOptions { Echo = true }));
         services.AddChatClient(sp => sp.GetRequiredService<AegisEngine>().AsChatClient());
         await using var sp = services.BuildServiceProvider();
         var answer = await sp.GetRequiredService<IChatClient>().GetResponseAsync("via DI");

@@ -14,7 +14,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var services = new ServiceCollection();
         var builder = services.AddAegis(o =>
         {
-            o.Routes["default"] = new RouteOptions { Provider = "test" };
+            o.Routes["default"] = new AegisRouteOptions { Provider = "test" };
             configure?.Invoke(o);
         });
         builder.AddProvider("test", Provider);

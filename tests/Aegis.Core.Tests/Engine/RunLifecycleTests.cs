@@ -103,7 +103,7 @@ public sealed class RunLifecycleTests
     public async Task Fallback_provider_answers_when_the_primary_fails()
     {
         await using var h = new EngineHarness(
-            o => o.Routes["default"] = new RouteOptions { Provider = "broken", Fallback = ["test"] },
+            o => o.Routes["default"] = new AegisRouteOptions { Provider = "broken", Fallback = ["test"] },
             b => b.AddProvider("broken", new FailingChatClient()));
         var result = await h.Engine.RunAsync(EngineHarness.Ask("still answered"));
         Assert.Equal(RunStatus.Completed, result.Status);

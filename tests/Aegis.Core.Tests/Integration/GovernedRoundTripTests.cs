@@ -109,6 +109,13 @@ public sealed class GovernedRoundTripTests
         await using var _ = services;
         var paused = await engine.RunAsync(EngineHarness.Ask("wire 500 to bob@example.com", approvers: ["cfo"]));
         Assert.Equal(RunStatus.Paused, paused.Status);
+
+        // The stored run (conversation and checkpoint content) holds the placeholder, never the value;
+        // only the mask map has it, and durable stores encrypt that.
+        var stored = await engine.GetRunAsync(paused.RunId);
+        Assert.All(stored!.Messages, m => Assert.DoesNotContain("bob@example.com", m.Text, StringComparison.Ordinal));
+        Assert.All(stored.Checkpoint!.Messages, m => Assert.DoesNotContain("bob@example.com", m.Text, StringComparison.Ordinal));
+        Assert.All(stored.Checkpoint.Content, m => Assert.DoesNotContain("bob@example.com", m.Text, StringComparison.Ordinal));
         var done = await engine.ResumeAsync(paused.RunId, ApprovalDecision.Approved, new Principal("cfo"));
         Assert.Equal("wire 500 to bob@example.com", done.Response!.Text);
     }

@@ -19,7 +19,7 @@ public static class AegisOptionsExtensions
     /// </summary>
     /// <param name="options">The options.</param>
     /// <returns>Routes by name (case-insensitive), in configuration order.</returns>
-    public static IReadOnlyDictionary<string, RouteOptions> EffectiveRoutes(this AegisOptions options) => options.EffectiveRoutes(codeProviders: null);
+    public static IReadOnlyDictionary<string, AegisRouteOptions> EffectiveRoutes(this AegisOptions options) => options.EffectiveRoutes(codeProviders: null);
 
     /// <summary>
     /// <see cref="EffectiveRoutes(AegisOptions)"/>, counting providers registered in code after the
@@ -33,7 +33,7 @@ public static class AegisOptionsExtensions
     /// enumerate keys sorted (<c>IConfiguration</c> orders them case-insensitively, numbers
     /// numerically), not in file order; name the provider in a route when there are several.
     /// </remarks>
-    public static IReadOnlyDictionary<string, RouteOptions> EffectiveRoutes(this AegisOptions options, IEnumerable<string>? codeProviders)
+    public static IReadOnlyDictionary<string, AegisRouteOptions> EffectiveRoutes(this AegisOptions options, IEnumerable<string>? codeProviders)
     {
         ArgumentNullException.ThrowIfNull(options);
         var providers = new List<string>(options.Providers.Keys);
@@ -48,10 +48,10 @@ public static class AegisOptionsExtensions
             }
         }
 
-        var routes = new Dictionary<string, RouteOptions>(StringComparer.OrdinalIgnoreCase);
+        var routes = new Dictionary<string, AegisRouteOptions>(StringComparer.OrdinalIgnoreCase);
         if (options.Routes.Count == 0)
         {
-            routes[DefaultRouteName] = new RouteOptions
+            routes[DefaultRouteName] = new AegisRouteOptions
             {
                 Provider = providers.Count > 0 ? providers[0] : null,
                 Pipeline = PipelineOptions.Resolve(null, options.Pipeline),
@@ -61,7 +61,7 @@ public static class AegisOptionsExtensions
 
         foreach (var (name, route) in options.Routes)
         {
-            routes[name] = new RouteOptions
+            routes[name] = new AegisRouteOptions
             {
                 Provider = route.Provider ?? (providers.Count == 1 ? providers[0] : null),
                 Model = route.Model,

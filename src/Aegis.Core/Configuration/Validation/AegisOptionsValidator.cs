@@ -188,7 +188,7 @@ public static class AegisOptionsValidator
         }
     }
 
-    private static IEnumerable<AegisException> CheckRoute(string path, RouteOptions route, int providerCount, AegisOptions options, AegisValidationContext context)
+    private static IEnumerable<AegisException> CheckRoute(string path, AegisRouteOptions route, int providerCount, AegisOptions options, AegisValidationContext context)
     {
         if (string.IsNullOrWhiteSpace(route.Provider))
         {

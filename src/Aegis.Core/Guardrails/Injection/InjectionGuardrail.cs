@@ -72,13 +72,7 @@ public sealed class InjectionGuardrail : IGuardrail
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
 
-        RejectForeign(name, "mode", options.Mode is not null);
-        RejectForeign(name, "entities", options.Entities is not null);
-        RejectForeign(name, "deny_list", options.DenyList is not null);
-        RejectForeign(name, "patterns", options.Patterns is not null);
-        RejectForeign(name, "verdict", options.Verdict is not null);
-        RejectForeign(name, "reason", options.Reason is not null);
-        RejectForeign(name, "settings", options.Settings is not null);
+        options.EnsureOnly(name, PackName, "families");
 
         HashSet<string>? families = null;
         if (options.Families is { Count: > 0 } configured)
@@ -190,16 +184,6 @@ public sealed class InjectionGuardrail : IGuardrail
         }
 
         return family;
-    }
-
-    private static void RejectForeign(string name, string key, bool present)
-    {
-        if (present)
-        {
-            throw new AegisException(
-                AegisErrors.ConfigUnknownField,
-                $"guardrails.{name}.{key}: not a setting of the {PackName} pack (it accepts families)");
-        }
     }
 
     private static string Shorten(string? value) => value is null ? "" : value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "...");

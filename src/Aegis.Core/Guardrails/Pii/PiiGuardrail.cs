@@ -67,10 +67,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         ArgumentNullException.ThrowIfNull(options);
         var path = "guardrails." + name;
 
-        RejectForeign(path, "verdict", options.Verdict is not null);
-        RejectForeign(path, "reason", options.Reason is not null);
-        RejectForeign(path, "families", options.Families is not null);
-        RejectForeign(path, "settings", options.Settings is not null);
+        options.EnsureOnly(name, "pii", "mode", "entities", "deny_list", "patterns");
 
         var result = new PiiGuardrailOptions();
         if (options.Mode is not null)
@@ -266,14 +263,6 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
     /// <summary>The block verdict for detected types (names only, never values).</summary>
     internal static Verdict BlockFor(in PiiTally tally) => Verdict.Block("PII detected: " + tally.Types());
-
-    private static void RejectForeign(string path, string key, bool isSet)
-    {
-        if (isSet)
-        {
-            throw new AegisException(AegisErrors.ConfigUnknownField, $"{path}.{key}: not a setting of the pii pack");
-        }
-    }
 
     private static bool IsKnownOriginal(ReadOnlySpan<char> value, MaskMap map)
     {

@@ -79,8 +79,7 @@ public sealed class RegexGuardrail : IGuardrail
     public string Name { get; }
 
     /// <summary>
-    /// Builds the guardrail from configuration (<c>guardrails.&lt;name&gt;</c> with <c>pack: regex</c> or
-    /// <c>pack: aegis.regex_guard</c>). Accepts <c>patterns</c> (required), <c>verdict</c> and <c>reason</c>.
+    /// Builds the guardrail from configuration (<c>guardrails.&lt;name&gt;</c> with <c>pack: regex</c>). Accepts <c>patterns</c> (required), <c>verdict</c> and <c>reason</c>.
     /// </summary>
     /// <param name="name">The guardrail's name under <c>guardrails:</c>.</param>
     /// <param name="options">The bound configuration.</param>
@@ -93,11 +92,7 @@ public sealed class RegexGuardrail : IGuardrail
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
 
-        RejectForeign(name, "mode", options.Mode is not null);
-        RejectForeign(name, "entities", options.Entities is not null);
-        RejectForeign(name, "deny_list", options.DenyList is not null);
-        RejectForeign(name, "families", options.Families is not null);
-        RejectForeign(name, "settings", options.Settings is not null);
+        options.EnsureOnly(name, PackName, "patterns", "verdict", "reason");
 
         var kind = VerdictKind.Block;
         if (options.Verdict is not null
@@ -273,16 +268,6 @@ public sealed class RegexGuardrail : IGuardrail
         catch (ArgumentException)
         {
             throw new AegisException(AegisErrors.ConfigInvalidValue, $"guardrails.{name}.patterns[{index}]: not a valid regular expression");
-        }
-    }
-
-    private static void RejectForeign(string name, string key, bool present)
-    {
-        if (present)
-        {
-            throw new AegisException(
-                AegisErrors.ConfigUnknownField,
-                $"guardrails.{name}.{key}: not a setting of the {PackName} pack (it accepts patterns, verdict, reason)");
         }
     }
 

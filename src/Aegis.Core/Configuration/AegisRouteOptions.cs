@@ -1,7 +1,7 @@
 namespace Aegis;
 
 /// <summary>One route (<c>routes.&lt;name&gt;</c>); callers pick it by name (OpenAI <c>model</c>).</summary>
-public sealed class RouteOptions
+public sealed class AegisRouteOptions
 {
     /// <summary>The provider to call (a name under <c>providers</c>).</summary>
     public string? Provider { get; set; }
