@@ -20,8 +20,11 @@ internal static class AuditCheck
         var services = new ServiceCollection();
         services.AddAegisSqlite(dbPath);
         await using var provider = services.BuildServiceProvider();
-        var ledger = provider.GetRequiredService<IAuditLedger>();
+        return await RunAsync(provider.GetRequiredService<IAuditLedger>(), expectedCompleted).ConfigureAwait(false);
+    }
 
+    public static async Task<AuditVerdict> RunAsync(IAuditLedger ledger, long expectedCompleted)
+    {
         var completions = new Dictionary<string, int>(StringComparer.Ordinal);
         long others = 0;
         long events = 0;

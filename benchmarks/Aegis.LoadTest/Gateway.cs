@@ -280,15 +280,20 @@ internal sealed class InProcessGateway : Gateway
 
     public override int ProcessId => Environment.ProcessId;
 
-    public override string Description => "in-process gateway (development mode; RSS includes the load generator)";
+    public override string Description => "in-process gateway (development mode; RSS includes the load generator and the mock)";
 
-    public static async Task<InProcessGateway> StartAsync(string configPath, string dbPath)
+    public static async Task<InProcessGateway> StartAsync(string configPath, string dbPath, bool memoryStore)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddAegisYamlFile(configPath);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1AndHttp2));
-        builder.Services.AddAegis(builder.Configuration).UseSqlite(dbPath);
+        var aegis = builder.Services.AddAegis(builder.Configuration);
+        if (!memoryStore)
+        {
+            aegis.UseSqlite(dbPath);
+        }
+
         builder.Services.AddAegisHttp(o => o.AuthMode = AegisAuthMode.Keys);
         var app = builder.Build();
         app.MapAegis();
@@ -303,6 +308,9 @@ internal sealed class InProcessGateway : Gateway
         await WaitReadyAsync(gateway.BaseUrl, gateway.Key, () => false, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return gateway;
     }
+
+    /// <summary>The engine's own ledger (what the in-memory store mode is checked against).</summary>
+    public IAuditLedger Ledger => _app.Services.GetRequiredService<IAuditLedger>();
 
     public override Task StopAsync() => _app.StopAsync();
 

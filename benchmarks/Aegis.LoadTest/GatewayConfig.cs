@@ -8,7 +8,7 @@ internal static class GatewayConfig
     public const string GovernedRoute = "default";
     public const string PassthroughRoute = "passthrough";
 
-    public static string Yaml(Uri upstream, string dbPath) => string.Create(CultureInfo.InvariantCulture, $"""
+    public static string Yaml(Uri upstream, string dbPath, bool memoryStore = false) => string.Create(CultureInfo.InvariantCulture, $"""
         providers:
           mock:
             type: openai_compatible
@@ -42,8 +42,6 @@ internal static class GatewayConfig
         auth:
           mode: keys
 
-        persistence:
-          type: sqlite
-          path: {dbPath}
+        {(memoryStore ? "" : "persistence:\n  type: sqlite\n  path: " + dbPath)}
         """);
 }

@@ -20,6 +20,9 @@ internal sealed class LoadTestOptions
     /// <summary>Host the gateway in this process (development, before/without the CLI); RSS is then this process's.</summary>
     public bool InProcess { get; private set; }
 
+    /// <summary>With <see cref="InProcess"/>: keep runs and audit in memory instead of SQLite (isolates the storage cost).</summary>
+    public bool MemoryStore { get; private set; }
+
     /// <summary>Path of Aegis.Cli.dll; found under src/Aegis.Cli/bin/Release (and built) when not given.</summary>
     public string? CliPath { get; private set; }
 
@@ -43,6 +46,7 @@ internal sealed class LoadTestOptions
                 case "--upstream-latency-ms": o.UpstreamLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--smoke": o.Smoke = true; break;
                 case "--in-process": o.InProcess = true; break;
+                case "--memory-store": o.MemoryStore = true; break;
                 case "--cli": o.CliPath = Next(); break;
                 case "--out": o.OutputPath = Next(); break;
                 case "-h" or "--help": o.Help = true; break;
@@ -56,6 +60,11 @@ internal sealed class LoadTestOptions
             o.WarmupSeconds = 0.5;
             o.Connections = Math.Min(o.Connections, 4);
             o.Rate = Math.Min(o.Rate, 100);
+        }
+
+        if (o.MemoryStore && !o.InProcess)
+        {
+            throw new ArgumentException("--memory-store needs --in-process");
         }
 
         if (o.DurationSeconds <= 0 || o.Connections < 1 || o.Rate < 1 || o.UpstreamLatencyMs < 0 || o.WarmupSeconds < 0)
@@ -77,6 +86,7 @@ internal sealed class LoadTestOptions
           --upstream-latency-ms MS  latency the mock upstream adds before answering (default 0)
           --smoke                   2 s per scenario, few connections, low rate; exit 0 when every check passes
           --in-process              host the gateway in this process instead of `aegis serve` (development only)
+          --memory-store            with --in-process: in-memory runs and audit instead of SQLite (diagnostics)
           --cli PATH                Aegis.Cli.dll to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
           --out PATH                JSON results (default benchmarks/results/latest.json; smoke: not written unless given)
         """;

@@ -37,13 +37,13 @@ string gatewayDescription;
 
 await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatencyMs))
 {
-    await File.WriteAllTextAsync(configPath, GatewayConfig.Yaml(upstream.BaseUrl, dbPath));
+    await File.WriteAllTextAsync(configPath, GatewayConfig.Yaml(upstream.BaseUrl, dbPath, options.MemoryStore));
     Console.WriteLine(string.Create(inv, $"Mock upstream {upstream.BaseUrl}; work folder {work.FullName}"));
 
     Gateway gateway;
     if (options.InProcess)
     {
-        gateway = await InProcessGateway.StartAsync(configPath, dbPath);
+        gateway = await InProcessGateway.StartAsync(configPath, dbPath, options.MemoryStore);
     }
     else
     {
@@ -96,11 +96,13 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
     finally
     {
         await gateway.StopAsync();
-        await gateway.DisposeAsync();
     }
 
     Console.WriteLine();
-    audit = await AuditCheck.RunAsync(dbPath, governedOk);
+    audit = options.MemoryStore
+        ? await AuditCheck.RunAsync(((InProcessGateway)gateway).Ledger, governedOk)
+        : await AuditCheck.RunAsync(dbPath, governedOk);
+    await gateway.DisposeAsync();
 }
 
 ScenarioResult R(string prefix) => results.First(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
