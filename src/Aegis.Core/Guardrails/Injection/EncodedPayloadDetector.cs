@@ -170,12 +170,26 @@ internal static class EncodedPayloadDetector
 
     private static bool IsInjection(string decoded, int depth)
     {
-        var normalized = InjectionTextNormalizer.Normalize(decoded);
-        return InjectionPatterns.IsInstructionOverride(normalized)
-            || InjectionPatterns.IsRoleImpersonation(normalized)
-            || InjectionPatterns.IsPromptLeak(normalized)
-            || HasHiddenCharacters(decoded)
-            || (depth < MaxDepth && HasEncodedInjection(decoded, depth + 1));
+        char[]? rented = null;
+        try
+        {
+            var normalized = InjectionTextNormalizer.Normalize(decoded, ref rented);
+            if (InjectionPatterns.IsInstructionOverride(normalized)
+                || InjectionPatterns.IsRoleImpersonation(normalized)
+                || InjectionPatterns.IsPromptLeak(normalized))
+            {
+                return true;
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+
+        return HasHiddenCharacters(decoded) || (depth < MaxDepth && HasEncodedInjection(decoded, depth + 1));
     }
 
     private static string? DecodeBase64(ReadOnlySpan<char> candidate)

@@ -130,16 +130,16 @@ internal static partial class InjectionPatterns
         StringComparison.Ordinal);
 
     /// <summary>Whether <see cref="InstructionOverride"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
-    public static bool IsInstructionOverride(string normalized) =>
-        normalized.AsSpan().ContainsAny(InstructionOverrideKeywords) && InstructionOverride().IsMatch(normalized);
+    public static bool IsInstructionOverride(ReadOnlySpan<char> normalized) =>
+        normalized.ContainsAny(InstructionOverrideKeywords) && InstructionOverride().IsMatch(normalized);
 
     /// <summary>Whether <see cref="RoleImpersonation"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
-    public static bool IsRoleImpersonation(string normalized) =>
-        normalized.AsSpan().ContainsAny(RoleImpersonationKeywords) && RoleImpersonation().IsMatch(normalized);
+    public static bool IsRoleImpersonation(ReadOnlySpan<char> normalized) =>
+        normalized.ContainsAny(RoleImpersonationKeywords) && RoleImpersonation().IsMatch(normalized);
 
     /// <summary>Whether <see cref="PromptLeak"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
-    public static bool IsPromptLeak(string normalized) =>
-        normalized.AsSpan().ContainsAny(PromptLeakKeywords) && PromptLeak().IsMatch(normalized);
+    public static bool IsPromptLeak(ReadOnlySpan<char> normalized) =>
+        normalized.ContainsAny(PromptLeakKeywords) && PromptLeak().IsMatch(normalized);
 
     /// <summary>The <c>instruction_override</c> family.</summary>
     [GeneratedRegex(InstructionOverridePattern, Options)]

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Aegis.Guardrails.Injection;
 
 /// <summary>Runs the selected families over one text. Stateless apart from the selection; thread-safe.</summary>
@@ -21,20 +23,31 @@ internal sealed class InjectionScanner
 
         if ((_families & (InjectionFamily.InstructionOverride | InjectionFamily.RoleImpersonation | InjectionFamily.PromptLeak)) != 0)
         {
-            var normalized = InjectionTextNormalizer.Normalize(text);
-            if (Has(InjectionFamily.InstructionOverride) && InjectionPatterns.IsInstructionOverride(normalized))
+            char[]? rented = null;
+            try
             {
-                return InjectionFamily.InstructionOverride;
-            }
+                var normalized = InjectionTextNormalizer.Normalize(text, ref rented);
+                if (Has(InjectionFamily.InstructionOverride) && InjectionPatterns.IsInstructionOverride(normalized))
+                {
+                    return InjectionFamily.InstructionOverride;
+                }
 
-            if (Has(InjectionFamily.RoleImpersonation) && InjectionPatterns.IsRoleImpersonation(normalized))
-            {
-                return InjectionFamily.RoleImpersonation;
-            }
+                if (Has(InjectionFamily.RoleImpersonation) && InjectionPatterns.IsRoleImpersonation(normalized))
+                {
+                    return InjectionFamily.RoleImpersonation;
+                }
 
-            if (Has(InjectionFamily.PromptLeak) && InjectionPatterns.IsPromptLeak(normalized))
+                if (Has(InjectionFamily.PromptLeak) && InjectionPatterns.IsPromptLeak(normalized))
+                {
+                    return InjectionFamily.PromptLeak;
+                }
+            }
+            finally
             {
-                return InjectionFamily.PromptLeak;
+                if (rented is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rented);
+                }
             }
         }
 

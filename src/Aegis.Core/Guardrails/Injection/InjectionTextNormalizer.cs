@@ -15,6 +15,28 @@ internal static class InjectionTextNormalizer
     /// <summary>Returns the normalised text; <paramref name="text"/> itself when it is already normal.</summary>
     public static string Normalize(string text)
     {
+        char[]? rented = null;
+        try
+        {
+            var normalized = Normalize(text, ref rented);
+            return rented is null ? text : new string(normalized);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the normalised text without allocating it: <paramref name="text"/> itself when it is already normal,
+    /// else the folded text in a buffer rented from <see cref="ArrayPool{T}.Shared"/> and handed back in
+    /// <paramref name="rented"/>, which the caller returns once it no longer reads the span.
+    /// </summary>
+    public static ReadOnlySpan<char> Normalize(string text, ref char[]? rented)
+    {
         if (IsAlreadyNormal(text))
         {
             return text;
@@ -34,16 +56,9 @@ internal static class InjectionTextNormalizer
         }
 
         // Every output character comes from at least one input character, so the input length is enough.
-        var buffer = ArrayPool<char>.Shared.Rent(source.Length);
-        try
-        {
-            var length = Fold(source, buffer);
-            return new string(buffer, 0, length);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
+        rented = ArrayPool<char>.Shared.Rent(source.Length);
+        var length = Fold(source, rented);
+        return rented.AsSpan(0, length);
     }
 
     /// <summary>Whether <paramref name="c"/> is an invisible formatting character that is stripped before matching.</summary>
@@ -92,6 +107,14 @@ internal static class InjectionTextNormalizer
         for (var i = 0; i < source.Length; i++)
         {
             var c = source[i];
+            if (char.IsAscii(c) && !char.IsWhiteSpace(c))
+            {
+                // ASCII: no invisible character, no surrogate, no fold but lower case (what the general path does to it, faster).
+                Flush(buffer, ref length, ref pendingSpace, ref pendingNewline);
+                buffer[length++] = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+                continue;
+            }
+
             if (char.IsHighSurrogate(c) && i + 1 < source.Length && char.IsLowSurrogate(source[i + 1]))
             {
                 var codePoint = char.ConvertToUtf32(c, source[i + 1]);
