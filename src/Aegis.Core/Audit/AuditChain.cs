@@ -24,32 +24,60 @@ public static class AuditChain
         Hash = ComputeHash(sequence, previousHash, entry),
     };
 
+    // Property names of the canonical content, encoded once.
+    private static readonly JsonEncodedText PrevName = JsonEncodedText.Encode("prev");
+    private static readonly JsonEncodedText SeqName = JsonEncodedText.Encode("seq");
+    private static readonly JsonEncodedText TsName = JsonEncodedText.Encode("ts");
+    private static readonly JsonEncodedText RunName = JsonEncodedText.Encode("run");
+    private static readonly JsonEncodedText PrincipalName = JsonEncodedText.Encode("principal");
+    private static readonly JsonEncodedText RouteName = JsonEncodedText.Encode("route");
+    private static readonly JsonEncodedText StageName = JsonEncodedText.Encode("stage");
+    private static readonly JsonEncodedText NodeName = JsonEncodedText.Encode("node");
+    private static readonly JsonEncodedText VerdictName = JsonEncodedText.Encode("verdict");
+    private static readonly JsonEncodedText StatusName = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText ReasonName = JsonEncodedText.Encode("reason");
+    private static readonly JsonEncodedText CodeName = JsonEncodedText.Encode("code");
+
+    // One buffer and writer per thread: hashing allocates only the resulting hex string.
+    [ThreadStatic]
+    private static HashScratch? t_scratch;
+
     /// <summary>Computes the hash of an event from its sequence, the previous hash and its entry.</summary>
     public static string ComputeHash(long sequence, string previousHash, AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(previousHash);
         ArgumentNullException.ThrowIfNull(entry);
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("prev", previousHash);
-            writer.WriteNumber("seq", sequence);
-            writer.WriteString("ts", entry.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            writer.WriteString("run", entry.RunId);
-            writer.WriteString("principal", entry.PrincipalId);
-            writer.WriteString("route", entry.Route);
-            WriteOptional(writer, "stage", entry.Stage?.ToWire());
-            WriteOptional(writer, "node", entry.Node);
-            WriteOptional(writer, "verdict", entry.Verdict?.ToWire());
-            WriteOptional(writer, "status", entry.Status?.ToWire());
-            WriteOptional(writer, "reason", entry.Reason);
-            WriteOptional(writer, "code", entry.Code);
-            writer.WriteEndObject();
-        }
+        var scratch = t_scratch ??= new HashScratch();
+        var buffer = scratch.Buffer;
+        var writer = scratch.Writer;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+
+        writer.WriteStartObject();
+        writer.WriteString(PrevName, previousHash);
+        writer.WriteNumber(SeqName, sequence);
+        Span<char> timestamp = stackalloc char[64];
+        entry.Timestamp.UtcDateTime.TryFormat(timestamp, out var written, "O", CultureInfo.InvariantCulture);
+        writer.WriteString(TsName, timestamp[..written]);
+        writer.WriteString(RunName, entry.RunId);
+        writer.WriteString(PrincipalName, entry.PrincipalId);
+        writer.WriteString(RouteName, entry.Route);
+        WriteOptional(writer, StageName, entry.Stage?.ToWire());
+        WriteOptional(writer, NodeName, entry.Node);
+        WriteOptional(writer, VerdictName, entry.Verdict?.ToWire());
+        WriteOptional(writer, StatusName, entry.Status?.ToWire());
+        WriteOptional(writer, ReasonName, entry.Reason);
+        WriteOptional(writer, CodeName, entry.Code);
+        writer.WriteEndObject();
+        writer.Flush();
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
+        if (buffer.Capacity > HashScratch.MaxRetainedBytes)
+        {
+            t_scratch = null; // an unusually long reason: do not keep its buffer for the life of the thread
+        }
+
         return Convert.ToHexStringLower(hash);
     }
 
@@ -93,7 +121,7 @@ public static class AuditChain
         return AuditVerification.Valid(count);
     }
 
-    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    private static void WriteOptional(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         if (value is null)
         {
@@ -103,5 +131,16 @@ public static class AuditChain
         {
             writer.WriteString(name, value);
         }
+    }
+
+    private sealed class HashScratch
+    {
+        public const int MaxRetainedBytes = 16 * 1024;
+
+        public HashScratch() => Writer = new Utf8JsonWriter(Buffer);
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(512);
+
+        public Utf8JsonWriter Writer { get; }
     }
 }
