@@ -33,7 +33,23 @@ internal static class AegisCommandLine
         }
 
         // The gateway's host handles Ctrl+C and SIGTERM itself (graceful shutdown); the parser must not race it.
-        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return await result.InvokeAsync(configuration).ConfigureAwait(false);
+        // Unexpected faults are reported as one coded line, never as a stack trace.
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await result.InvokeAsync(configuration).ConfigureAwait(false);
+        }
+        catch (AegisException ex)
+        {
+            console.WriteError(ex);
+            return ExitCodes.Failure;
+        }
+#pragma warning disable CA1031 // The tool's last line of defence: any fault becomes a coded message and exit code 1.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            console.WriteError(AegisErrors.ServerInternal, $"{ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Failure;
+        }
     }
 }

@@ -42,6 +42,7 @@ internal static class GatewayHost
         }
 
         WebApplication? app = null;
+        var started = false;
         try
         {
             var flags = settings.DatabasePath is null ? null : new Dictionary<string, string?> { [CliConfiguration.PersistencePathKey] = settings.DatabasePath };
@@ -59,6 +60,7 @@ internal static class GatewayHost
 
             app = Build(settings, address, sources, database, authMode, devProvider);
             await StartAsync(app, settings, address, cancellationToken).ConfigureAwait(false);
+            started = true;
 
             var listening = ListeningUri(app, address, settings.Port);
             if (authMode == AegisAuthMode.None && !settings.Dev)
@@ -84,7 +86,7 @@ internal static class GatewayHost
         {
             if (app is not null)
             {
-                await DisposeQuietlyAsync(app).ConfigureAwait(false);
+                await DisposeQuietlyAsync(app, started).ConfigureAwait(false);
             }
         }
     }
@@ -279,16 +281,23 @@ internal static class GatewayHost
         return null;
     }
 
-    private static async Task DisposeQuietlyAsync(WebApplication app)
+    private static async Task DisposeQuietlyAsync(WebApplication app, bool started)
     {
+        // A host whose start failed must not be stopped (it throws); disposing it is enough.
         try
         {
+            if (!started)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await app.StopAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or AegisException)
         {
-            // Stopping a host that never started, or a stop that timed out: nothing more to do.
+            // A stop that timed out or a store that failed while closing: the process is ending anyway.
         }
 
         await app.DisposeAsync().ConfigureAwait(false);
