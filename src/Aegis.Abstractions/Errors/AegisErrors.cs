@@ -119,6 +119,10 @@ public static class AegisErrors
     /// <summary>AEG-RUN-002: the run is not paused.</summary>
     public static readonly AegisError RunNotPaused = new("AEG-RUN-002", 409, "Run is not paused", "Only a paused run can be resumed; it already finished or another resume won", "GET the run to see its status");
 
+    // KEY — API key management
+    /// <summary>AEG-KEY-001: no API key has this id.</summary>
+    public static readonly AegisError KeyNotFound = new("AEG-KEY-001", 404, "API key not found", "No key in the database has this id", "List the ids with `aegis keys list` (and check --db)");
+
     // LIM / BUD — limits
     /// <summary>AEG-LIM-001: rate limited.</summary>
     public static readonly AegisError RateLimited = new("AEG-LIM-001", 429, "Rate limited", "The key or principal exceeded its requests or tokens per minute", "Retry after the Retry-After interval");

@@ -75,7 +75,7 @@ internal static class ConfigCommands
             return (sources.Files, [ex], string.Empty);
         }
 
-        var catalog = BuiltInPacks();
+        var catalog = GuardrailPackCatalog.CreateBuiltIn();
         var context = AegisValidationContext.FromCatalog(catalog, new ChatProviderFactory().KnownTypes);
         var problems = new List<AegisException>(AegisOptionsValidator.ValidateAll(options, context));
         problems.AddRange(AegisSecrets.FindUnresolved(options));
@@ -98,12 +98,6 @@ internal static class ConfigCommands
         var summary = $"{Count(options.Providers.Count, "provider")}, {Count(options.Guardrails.Count, "guardrail")}, {Count(options.Routes.Count, "route")}";
         return (sources.Files, problems, summary);
     }
-
-    /// <summary>The guardrail packs every <c>AddAegis</c> registers, with their aliases.</summary>
-    private static GuardrailPackCatalog BuiltInPacks() => new GuardrailPackCatalog()
-        .Register("pii", PiiGuardrail.Create, "aegis.pii")
-        .Register("injection", InjectionGuardrail.Create, "aegis.regex_guard", "aegis.injection")
-        .Register("regex", RegexGuardrail.Create, "aegis.regex");
 
     private static string Describe(IReadOnlyList<string> files) => files.Count == 0 ? "the configuration (no file found; environment variables only)" : string.Join(", ", files);
 

@@ -104,11 +104,11 @@ internal static class KeysCommands
             using var db = CliDatabase.Open(result.GetValue(config), result.GetValue(database), mustExist: true);
             var store = new SqliteApiKeyStore(db);
             var existing = await FindAsync(store, keyId, cancellationToken).ConfigureAwait(false)
-                ?? throw new AegisException(CliErrors.KeyNotFound, $"{keyId}: no key with this id in {db.Path}");
+                ?? throw new AegisException(AegisErrors.KeyNotFound, $"{keyId}: no key with this id in {db.Path}");
             var already = existing.IsRevoked;
             if (!already && !await store.RevokeAsync(keyId, cancellationToken).ConfigureAwait(false))
             {
-                throw new AegisException(CliErrors.KeyNotFound, $"{keyId}: no key with this id in {db.Path}");
+                throw new AegisException(AegisErrors.KeyNotFound, $"{keyId}: no key with this id in {db.Path}");
             }
 
             var revoked = await FindAsync(store, keyId, cancellationToken).ConfigureAwait(false);

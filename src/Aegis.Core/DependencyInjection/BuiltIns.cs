@@ -1,14 +1,10 @@
 namespace Aegis;
 
-/// <summary>The built-in guardrail packs and provider types every <c>AddAegis</c> registers.</summary>
+/// <summary>The built-in provider types every <c>AddAegis</c> registers (the built-in packs come with <see cref="GuardrailPackCatalog.CreateBuiltIn"/>).</summary>
 internal static class BuiltIns
 {
     public static void Register(AegisBuilder builder)
     {
-        builder.AddGuardrailPack("pii", PiiGuardrail.Create, "aegis.pii");
-        builder.AddGuardrailPack("injection", InjectionGuardrail.Create, "aegis.regex_guard", "aegis.injection");
-        builder.AddGuardrailPack("regex", RegexGuardrail.Create, "aegis.regex");
-
         var providers = new ChatProviderFactory();
         foreach (var type in providers.KnownTypes)
         {

@@ -13,7 +13,7 @@ internal sealed class AegisRegistry
     public Dictionary<string, Func<IServiceProvider, IChatClient>> Providers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Guardrail packs (canonical names and aliases) that configuration entries are built from.</summary>
-    public GuardrailPackCatalog Packs { get; } = new();
+    public GuardrailPackCatalog Packs { get; } = GuardrailPackCatalog.CreateBuiltIn();
 
     /// <summary>Provider types: build a provider named <c>name</c> from its options.</summary>
     public Dictionary<string, Func<string, ProviderOptions, IServiceProvider, IChatClient>> ProviderTypes { get; } = new(StringComparer.OrdinalIgnoreCase);

@@ -24,6 +24,16 @@ public sealed class GuardrailPackCatalog
         "rate_limit", "aegis.rate_limit",
     ];
 
+    /// <summary>
+    /// A catalog holding the built-in packs every <c>AddAegis</c> registers: <c>pii</c> (alias
+    /// <c>aegis.pii</c>), <c>injection</c> (aliases <c>aegis.regex_guard</c>, <c>aegis.injection</c>) and
+    /// <c>regex</c> (alias <c>aegis.regex</c>). Tools that validate configuration offline start here.
+    /// </summary>
+    public static GuardrailPackCatalog CreateBuiltIn() => new GuardrailPackCatalog()
+        .Register("pii", PiiGuardrail.Create, "aegis.pii")
+        .Register("injection", InjectionGuardrail.Create, "aegis.regex_guard", "aegis.injection")
+        .Register("regex", RegexGuardrail.Create, "aegis.regex");
+
     /// <summary>The canonical pack names, in registration order.</summary>
     public IReadOnlyCollection<string> Packs => _factories.Keys;
 
