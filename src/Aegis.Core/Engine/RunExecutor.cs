@@ -412,7 +412,7 @@ internal sealed partial class RunExecutor
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Run {RunId} on route {Route} ended {Status} {Code}")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Run {RunId} on route {Route} ended {Status} {Code}")]
     private static partial void LogRunFinished(ILogger logger, string runId, string route, RunStatus status, string? code);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Run {RunId} failed unexpectedly")]
