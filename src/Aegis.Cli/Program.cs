@@ -1,0 +1,3 @@
+using Aegis.Cli.Commands;
+
+return await AegisCommandLine.InvokeAsync(args).ConfigureAwait(false);
