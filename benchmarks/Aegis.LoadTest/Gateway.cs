@@ -136,8 +136,6 @@ internal sealed class ChildProcessGateway : Gateway
             start.ArgumentList.Add(a);
         }
 
-        start.Environment["DOTNET_gcServer"] = "0";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         process.OutputDataReceived += (_, e) => Echo(e.Data);
         process.ErrorDataReceived += (_, e) => Echo(e.Data);
@@ -262,9 +260,11 @@ internal sealed class ChildProcessGateway : Gateway
         return (process.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
     }
 
+    // The gateway's output is drained always (a full pipe would block it) but only warnings and errors are shown:
+    // `aegis serve` logs one information line per run, which would flood the report.
     private static void Echo(string? line)
     {
-        if (!string.IsNullOrWhiteSpace(line))
+        if (!string.IsNullOrWhiteSpace(line) && !line.Contains(" info ", StringComparison.Ordinal))
         {
             Console.Error.WriteLine("  [gateway] " + line);
         }

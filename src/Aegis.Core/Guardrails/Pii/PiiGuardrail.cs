@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aegis.Guardrails.Pii;
+using Aegis.Pooling;
 using Microsoft.Extensions.AI;
 
 namespace Aegis;
@@ -365,9 +366,9 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             }
         }
 
-        var output = new StringBuilder(text.Length + 16);
+        var output = StringBuilderCache.Acquire(text.Length + 16);
         Rewrite(text, 0, text.Length, state.Segments, state.Map, output, ref state.Tally);
-        return output.ToString();
+        return StringBuilderCache.GetStringAndRelease(output);
     }
 
     private Verdict ToolCall(GuardrailContext context)
