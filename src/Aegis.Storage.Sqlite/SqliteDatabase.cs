@@ -1,6 +1,7 @@
 using Aegis.Storage.Sqlite.Connections;
 using Aegis.Storage.Sqlite.Encryption;
 using Aegis.Storage.Sqlite.Schema;
+using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
 namespace Aegis;
@@ -25,6 +26,7 @@ public sealed class SqliteDatabase : IDisposable
         _pool = pool;
         Protector = protector;
         MigratedFromVersion = migratedFrom;
+        Writer = new GroupCommitWriter(this, pool.OpenNew, options.AuditBatchSize);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -39,6 +41,9 @@ public sealed class SqliteDatabase : IDisposable
     internal SqliteStoreOptions Options { get; }
 
     internal MaskMapProtector Protector { get; }
+
+    /// <summary>The single group-commit writer that run writes and audit appends go through.</summary>
+    internal GroupCommitWriter Writer { get; }
 
     /// <summary>The in-memory copies of vector collections, by collection name.</summary>
     internal System.Collections.Concurrent.ConcurrentDictionary<string, Storage.Sqlite.Vectors.VectorCache> VectorCaches { get; } = new(StringComparer.Ordinal);
@@ -97,8 +102,12 @@ public sealed class SqliteDatabase : IDisposable
             : $"{Path}: {operation} failed: {ex.Message}",
         ex);
 
-    /// <summary>Closes the pooled connections.</summary>
-    public void Dispose() => _pool.Dispose();
+    /// <summary>Writes the queued run writes and audit appends, then closes the connections.</summary>
+    public void Dispose()
+    {
+        Writer.Stop();
+        _pool.Dispose();
+    }
 
     private static void CheckFile(string full)
     {

@@ -17,7 +17,10 @@ public sealed class SqliteStoreOptions
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The largest number of audit entries written in one group-commit transaction. Default 4096.</summary>
+    /// <summary>
+    /// The largest batch of the database's group-commit writer: audit entries, a run write counting
+    /// one, written in one transaction (whole calls only). Default 4096.
+    /// </summary>
     public int AuditBatchSize { get; set; } = 4096;
 
     /// <summary>How many idle connections the store keeps open for reuse. Default 8.</summary>

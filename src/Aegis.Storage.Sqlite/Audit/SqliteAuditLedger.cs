@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
-using Aegis.Storage.Sqlite.Connections;
+using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
 namespace Aegis;
@@ -10,9 +9,10 @@ namespace Aegis;
 /// <see cref="IAuditLedger"/> on a <see cref="SqliteDatabase"/>: an append-only table (triggers refuse
 /// UPDATE and DELETE) chained with <see cref="AuditChain"/>, one chain per database.
 /// <para>
-/// Appends use group commit: concurrent <see cref="AppendAsync"/> calls are queued and one writer
-/// appends everything queued in a single transaction, completing each caller only after COMMIT
-/// (with WAL and <c>synchronous=FULL</c>, after the fsync), so an acknowledged event is durable.
+/// Appends use group commit: concurrent <see cref="AppendAsync"/> calls are queued on the database's
+/// single writer, which writes everything queued (audit appends and <see cref="SqliteRunStore"/> run
+/// writes alike) in one transaction, completing each caller only after COMMIT (with WAL and
+/// <c>synchronous=FULL</c>, after the fsync), so an acknowledged event is durable.
 /// The writer reads the chain head inside its <c>BEGIN IMMEDIATE</c> transaction, so several processes
 /// appending to one file extend one chain and never fork it.
 /// </para>
@@ -22,18 +22,13 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     private const string Columns = "seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash";
     private const int VerifyPageSize = 2048;
     private readonly SqliteDatabase _database;
-    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly int _batchSize;
-    private readonly Task _writer;
-    private PooledConnection? _writerConnection;
+    private volatile bool _disposed;
 
-    /// <summary>Creates the ledger over an opened database and starts its writer.</summary>
+    /// <summary>Creates the ledger over an opened database (appends go through the database's writer).</summary>
     public SqliteAuditLedger(SqliteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _batchSize = Math.Max(1, database.Options.AuditBatchSize);
-        _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <inheritdoc />
@@ -51,12 +46,13 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingAppend(entries, cancellationToken);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var append = new AppendOperation(entries, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_database.Writer.TryEnqueue(append), this);
 
         // Not WaitAsync(cancellationToken): once the writer has taken the entries they are committed,
         // and the caller must learn the outcome. The writer drops entries whose caller cancelled before.
-        return await pending.Completion.Task.ConfigureAwait(false);
+        return await append.Completion.ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -173,10 +169,8 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     /// <summary>Stops accepting appends and waits for the queued ones to be written.</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-        _writerConnection?.Dispose();
-        _writerConnection = null;
+        _disposed = true;
+        await _database.Writer.FlushAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops accepting appends and waits for the queued ones to be written.</summary>
@@ -210,117 +204,6 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
 
             after = page[^1].Sequence;
         }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var reader = _queue.Reader;
-        var batch = new List<PendingAppend>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            var count = 0;
-            while (count < _batchSize && reader.TryRead(out var pending))
-            {
-                if (pending.CancellationToken.IsCancellationRequested)
-                {
-                    pending.Completion.TrySetCanceled(pending.CancellationToken);
-                    continue;
-                }
-
-                batch.Add(pending);
-                count += pending.Entries.Count;
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                var results = WriteBatch(batch, count);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                var error = _database.Failed("appending to the audit ledger", ex);
-                _writerConnection?.Dispose();
-                _writerConnection = null;
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(error);
-                }
-            }
-        }
-    }
-
-    private AuditEvent[][] WriteBatch(List<PendingAppend> batch, int count)
-    {
-        var connection = _writerConnection ??= _database.OpenDedicated();
-        using var transaction = connection.BeginWrite();
-        long sequence = 1;
-        var previous = AuditChain.GenesisHash;
-        using (var head = connection.Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;", transaction).ExecuteReader())
-        {
-            if (head.Read())
-            {
-                sequence = head.GetInt64(0) + 1;
-                previous = head.GetString(1);
-            }
-        }
-
-        var insert = connection.Command("INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES ($seq, $ts, $run, $principal, $route, $stage, $node, $verdict, $status, $reason, $code, $prev, $hash);", transaction);
-        var p = insert.Parameters;
-        var pSeq = p.Add("$seq", SqliteType.Integer);
-        var pTs = p.Add("$ts", SqliteType.Integer);
-        var pRun = p.Add("$run", SqliteType.Text);
-        var pPrincipal = p.Add("$principal", SqliteType.Text);
-        var pRoute = p.Add("$route", SqliteType.Text);
-        var pStage = p.Add("$stage", SqliteType.Text);
-        var pNode = p.Add("$node", SqliteType.Text);
-        var pVerdict = p.Add("$verdict", SqliteType.Text);
-        var pStatus = p.Add("$status", SqliteType.Text);
-        var pReason = p.Add("$reason", SqliteType.Text);
-        var pCode = p.Add("$code", SqliteType.Text);
-        var pPrev = p.Add("$prev", SqliteType.Text);
-        var pHash = p.Add("$hash", SqliteType.Text);
-        var results = new AuditEvent[batch.Count][];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var entries = batch[i].Entries;
-            var events = new AuditEvent[entries.Count];
-            for (var j = 0; j < entries.Count; j++)
-            {
-                var entry = entries[j];
-                var e = AuditChain.Link(sequence, previous, entry);
-                pSeq.Value = sequence;
-                pTs.Value = entry.Timestamp.UtcTicks;
-                pRun.Value = entry.RunId;
-                pPrincipal.Value = entry.PrincipalId;
-                pRoute.Value = entry.Route;
-                pStage.Value = (object?)entry.Stage?.ToWire() ?? DBNull.Value;
-                pNode.Value = (object?)entry.Node ?? DBNull.Value;
-                pVerdict.Value = (object?)entry.Verdict?.ToWire() ?? DBNull.Value;
-                pStatus.Value = (object?)entry.Status?.ToWire() ?? DBNull.Value;
-                pReason.Value = (object?)entry.Reason ?? DBNull.Value;
-                pCode.Value = (object?)entry.Code ?? DBNull.Value;
-                pPrev.Value = previous;
-                pHash.Value = e.Hash;
-                insert.ExecuteNonQuery();
-                events[j] = e;
-                previous = e.Hash;
-                sequence++;
-            }
-
-            results[i] = events;
-        }
-
-        transaction.Commit();
-        return results;
     }
 
     private static List<AuditEvent> ReadAll(SqliteCommand command)
@@ -361,12 +244,60 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         };
     }
 
-    private sealed class PendingAppend(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    /// <summary>One <see cref="AppendAsync"/> call: its entries are linked and inserted contiguously.</summary>
+    private sealed class AppendOperation(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+        : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
     {
-        public IReadOnlyList<AuditEntry> Entries { get; } = entries;
+        private const string Insert = "INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES ($seq, $ts, $run, $principal, $route, $stage, $node, $verdict, $status, $reason, $code, $prev, $hash);";
 
-        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public override int Weight => entries.Count;
 
-        public TaskCompletionSource<IReadOnlyList<AuditEvent>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override string Description => "appending to the audit ledger";
+
+        protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
+        {
+            var (sequence, previous) = batch.AuditHead();
+            var insert = batch.Command(Insert);
+            var p = insert.Parameters;
+            var pSeq = p.Add("$seq", SqliteType.Integer);
+            var pTs = p.Add("$ts", SqliteType.Integer);
+            var pRun = p.Add("$run", SqliteType.Text);
+            var pPrincipal = p.Add("$principal", SqliteType.Text);
+            var pRoute = p.Add("$route", SqliteType.Text);
+            var pStage = p.Add("$stage", SqliteType.Text);
+            var pNode = p.Add("$node", SqliteType.Text);
+            var pVerdict = p.Add("$verdict", SqliteType.Text);
+            var pStatus = p.Add("$status", SqliteType.Text);
+            var pReason = p.Add("$reason", SqliteType.Text);
+            var pCode = p.Add("$code", SqliteType.Text);
+            var pPrev = p.Add("$prev", SqliteType.Text);
+            var pHash = p.Add("$hash", SqliteType.Text);
+            var events = new AuditEvent[entries.Count];
+            for (var j = 0; j < entries.Count; j++)
+            {
+                var entry = entries[j];
+                var e = AuditChain.Link(sequence, previous, entry);
+                pSeq.Value = sequence;
+                pTs.Value = entry.Timestamp.UtcTicks;
+                pRun.Value = entry.RunId;
+                pPrincipal.Value = entry.PrincipalId;
+                pRoute.Value = entry.Route;
+                pStage.Value = (object?)entry.Stage?.ToWire() ?? DBNull.Value;
+                pNode.Value = (object?)entry.Node ?? DBNull.Value;
+                pVerdict.Value = (object?)entry.Verdict?.ToWire() ?? DBNull.Value;
+                pStatus.Value = (object?)entry.Status?.ToWire() ?? DBNull.Value;
+                pReason.Value = (object?)entry.Reason ?? DBNull.Value;
+                pCode.Value = (object?)entry.Code ?? DBNull.Value;
+                pPrev.Value = previous;
+                pHash.Value = e.Hash;
+                insert.ExecuteNonQuery();
+                events[j] = e;
+                previous = e.Hash;
+                sequence++;
+            }
+
+            batch.AdvanceAuditHead(sequence, previous);
+            return events;
+        }
     }
 }

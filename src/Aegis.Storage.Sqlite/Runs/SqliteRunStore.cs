@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Aegis.Storage.Sqlite.Runs;
+using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
 namespace Aegis;
@@ -11,6 +12,12 @@ namespace Aegis;
 /// checkpoint's mask map is encrypted with AES-256-GCM before it is written.
 /// <see cref="TryUpdateAsync"/> is a single <c>UPDATE … WHERE id = @id AND status = @expected</c>,
 /// a compare-and-set that holds across every process sharing the file.
+/// <para>
+/// <see cref="CreateAsync"/> and <see cref="TryUpdateAsync"/> go through the database's single
+/// group-commit writer (shared with <see cref="SqliteAuditLedger"/>): concurrent writes share one
+/// transaction and one fsync, each in its own savepoint with its own result, and each call completes
+/// only after the COMMIT that holds its write.
+/// </para>
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
 {
@@ -29,25 +36,9 @@ public sealed class SqliteRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(run);
         cancellationToken.ThrowIfCancellationRequested();
-        var payload = RunSerializer.Write(run);
-        var maskMap = Protect(run);
-        try
-        {
-            using var lease = _database.Rent();
-            var command = lease.Command("INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES ($id, $route, $principal, $status, $created, $updated, $payload, $mask);");
-            Bind(command, run, payload, maskMap);
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
-        {
-            throw new AegisException(AegisErrors.StoreFailed, $"{_database.Path}: run {run.Id} already exists", ex) { RunId = run.Id };
-        }
-        catch (Exception ex) when (ex is not AegisException)
-        {
-            throw _database.Failed($"creating run {run.Id}", ex);
-        }
-
-        return ValueTask.CompletedTask;
+        var create = new CreateOperation(_database.Path, run, RunSerializer.Write(run), Protect(run), cancellationToken);
+        Enqueue(create);
+        return new ValueTask(create.Completion);
     }
 
     /// <inheritdoc />
@@ -74,20 +65,9 @@ public sealed class SqliteRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(run);
         cancellationToken.ThrowIfCancellationRequested();
-        var payload = RunSerializer.Write(run);
-        var maskMap = Protect(run);
-        try
-        {
-            using var lease = _database.Rent();
-            var command = lease.Command("UPDATE runs SET route = $route, principal_id = $principal, status = $status, created_at = $created, updated_at = $updated, payload = $payload, mask_map = $mask WHERE id = $id AND status = $expected;");
-            Bind(command, run, payload, maskMap);
-            command.Parameters.AddWithValue("$expected", expectedStatus.ToWire());
-            return ValueTask.FromResult(command.ExecuteNonQuery() == 1);
-        }
-        catch (Exception ex) when (ex is not AegisException)
-        {
-            throw _database.Failed($"updating run {run.Id}", ex);
-        }
+        var update = new UpdateOperation(run, RunSerializer.Write(run), Protect(run), expectedStatus, cancellationToken);
+        Enqueue(update);
+        return new ValueTask<bool>(update.Completion);
     }
 
     /// <inheritdoc />
@@ -190,6 +170,14 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
+    private void Enqueue(WriteOperation operation)
+    {
+        if (!_database.Writer.TryEnqueue(operation))
+        {
+            throw new AegisException(AegisErrors.StoreFailed, $"{_database.Path}: {operation.Description} failed: the database has been closed");
+        }
+    }
+
     private byte[]? Protect(RunRecord run)
     {
         var entries = run.Checkpoint?.MaskMap;
@@ -241,5 +229,46 @@ public sealed class SqliteRunStore : IRunStore
         return dot > 0
             && long.TryParse(cursor.AsSpan(0, dot), NumberStyles.Integer, CultureInfo.InvariantCulture, out ticks)
             && long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
+    }
+
+    /// <summary>An <c>INSERT</c> of a new run; a duplicate id fails only this caller.</summary>
+    private sealed class CreateOperation(string path, RunRecord run, string payload, byte[]? maskMap, CancellationToken cancellationToken)
+        : WriteOperation<bool>(cancellationToken)
+    {
+        private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES ($id, $route, $principal, $status, $created, $updated, $payload, $mask);";
+
+        public override string Description => $"creating run {run.Id}";
+
+        protected override bool Run(WriteBatch batch)
+        {
+            var command = batch.Command(Insert);
+            Bind(command, run, payload, maskMap);
+            command.ExecuteNonQuery();
+            return true;
+        }
+
+        protected override Exception Map(Exception error, SqliteDatabase database) => IsConstraint(error)
+            ? new AegisException(AegisErrors.StoreFailed, $"{path}: run {run.Id} already exists", error) { RunId = run.Id }
+            : base.Map(error, database);
+    }
+
+    /// <summary>
+    /// The compare-and-set: <c>UPDATE … WHERE id = @id AND status = @expected</c>; its result is whether
+    /// this statement changed the row, so among racing callers exactly one sees its expectation hold.
+    /// </summary>
+    private sealed class UpdateOperation(RunRecord run, string payload, byte[]? maskMap, RunStatus expected, CancellationToken cancellationToken)
+        : WriteOperation<bool>(cancellationToken)
+    {
+        private const string Update = "UPDATE runs SET route = $route, principal_id = $principal, status = $status, created_at = $created, updated_at = $updated, payload = $payload, mask_map = $mask WHERE id = $id AND status = $expected;";
+
+        public override string Description => $"updating run {run.Id}";
+
+        protected override bool Run(WriteBatch batch)
+        {
+            var command = batch.Command(Update);
+            Bind(command, run, payload, maskMap);
+            command.Parameters.AddWithValue("$expected", expected.ToWire());
+            return command.ExecuteNonQuery() == 1;
+        }
     }
 }
