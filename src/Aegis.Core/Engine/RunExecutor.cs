@@ -316,22 +316,31 @@ internal sealed partial class RunExecutor
 
         // The outcome is stored even if the caller has gone: a run's end must not be lost.
         var storeToken = CancellationToken.None;
+        AuditEntry[] entries = [.. ctx.Audit];
+        ctx.Audit.Clear();
+        IReadOnlyList<AuditEvent> events;
         if (ctx.Persisted)
         {
+            // A compare-and-set can lose to another process: only then may the audit say the run moved on.
             if (!await _runs.TryUpdateAsync(next, ctx.Record.Status, storeToken).ConfigureAwait(false))
             {
                 throw new AegisException(AegisErrors.StoreFailed, $"run {next.Id} changed status concurrently") { RunId = next.Id };
             }
+
+            events = await _audit.AppendAsync(entries, storeToken).ConfigureAwait(false);
         }
         else
         {
-            await _runs.CreateAsync(next, storeToken).ConfigureAwait(false);
+            // A new run (fresh id) cannot conflict: write its row and its audit events together, so a
+            // group-committing store acknowledges both with one commit instead of two in a row.
+            var create = _runs.CreateAsync(next, storeToken).AsTask();
+            var append = _audit.AppendAsync(entries, storeToken).AsTask();
+            await Task.WhenAll(create, append).ConfigureAwait(false);
+            events = append.Result;
             ctx.Persisted = true;
         }
 
         ctx.Record = next;
-        var events = await _audit.AppendAsync([.. ctx.Audit], storeToken).ConfigureAwait(false);
-        ctx.Audit.Clear();
 
         if (next.Status != RunStatus.Pending)
         {
