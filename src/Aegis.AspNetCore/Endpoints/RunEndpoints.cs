@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace Aegis.Http;
@@ -115,7 +114,7 @@ internal static class RunEndpoints
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
-        return JsonSerializer.SerializeAsync(context.Response.Body, value, typeInfo, context.RequestAborted);
+        return JsonResponseWriter.WriteAsync(context.Response, value, typeInfo, context.RequestAborted);
     }
 
     private static string RunIdOf(HttpContext context) => context.Request.RouteValues["run_id"] as string ?? string.Empty;

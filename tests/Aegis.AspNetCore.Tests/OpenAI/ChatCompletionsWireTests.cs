@@ -35,6 +35,29 @@ public sealed class ChatCompletionsWireTests
     }
 
     [Fact]
+    public async Task Completion_bodies_have_an_exact_content_length_small_or_large_one_after_another()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var key = await gateway.CreateKeyAsync("alice");
+        gateway.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        // Small, large (past the per-thread buffer that is kept), then small again: each body is whole and its own.
+        foreach (var text in new[] { "first", new string('a', 100_000), "second" })
+        {
+            using var response = await gateway.Client.PostAsync("v1/chat/completions", new StringContent(
+                $$"""{"model":"default","messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"));
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
+            Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            using var body = JsonDocument.Parse(bytes);
+            Assert.Equal(text, body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Stream_sends_chunks_then_done_with_usage_when_asked()
     {
         await using var gateway = await TestGateway.StartAsync();
