@@ -64,7 +64,6 @@ internal static class RequestBodyReader
             throw new AegisException(AegisErrors.RequestMalformedJson, "the request body is empty");
         }
 
-        EnsureWellFormed(bytes);
         T? value;
         try
         {
@@ -72,6 +71,9 @@ internal static class RequestBodyReader
         }
         catch (JsonException ex)
         {
+            // The deserialiser reads the whole body, so a body it accepts is well-formed; only a failure needs the
+            // syntax check that tells a syntax error (AEG-REQ-001) from a type error (AEG-REQ-003).
+            EnsureWellFormed(bytes);
             throw new AegisException(AegisErrors.RequestInvalidField, $"{FieldOf(ex.Path)}: has the wrong type");
         }
 

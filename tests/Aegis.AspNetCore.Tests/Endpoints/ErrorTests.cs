@@ -14,6 +14,8 @@ public sealed class ErrorTests
     [InlineData("v1/chat/completions", "not json", "AEG-REQ-001")]
     [InlineData("v1/runs", "", "AEG-REQ-001")]
     [InlineData("v1/runs/x/resume", "{decision: approved}", "AEG-REQ-001")]
+    [InlineData("v1/chat/completions", "{\"model\": 5, \"messages\": [", "AEG-REQ-001")]
+    [InlineData("v1/chat/completions", "{\"model\": \"default\", \"messages\": []} trailing", "AEG-REQ-001")]
     public async Task Malformed_json_is_400_req_001(string path, string json, string code)
     {
         await using var gateway = await TestGateway.StartAsync();
