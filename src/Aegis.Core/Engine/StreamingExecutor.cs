@@ -256,22 +256,8 @@ internal sealed class StreamingExecutor
         return _executor.FinalizeAsync(ctx, ctx.Record with { Status = RunStatus.Blocked, Reason = reason, ErrorCode = code, Checkpoint = null }, null, CancellationToken.None);
     }
 
-    private void AddVerdict(RunContext ctx, string node, Verdict verdict)
-    {
-        ctx.Audit.Add(new AuditEntry
-        {
-            Timestamp = _executor.Time.GetUtcNow(),
-            RunId = ctx.State.RunId,
-            PrincipalId = ctx.State.Principal.Id,
-            Route = ctx.State.Route,
-            Stage = GuardStage.Egress,
-            Node = node,
-            Verdict = verdict.Kind,
-            Reason = verdict.Reason,
-            Code = verdict.Code,
-        });
-        AegisTelemetry.RecordVerdict(ctx.State.Route, GuardStage.Egress, node, verdict.Kind);
-    }
+    private void AddVerdict(RunContext ctx, string node, Verdict verdict) =>
+        Pipeline.StageRunner.Record(ctx.Audit, ctx.State, GuardStage.Egress, node, verdict, _executor.Time);
 
     private static ChatResponseUpdate Text(RunContext ctx, string text, string? modelId) => new(ChatRole.Assistant, text)
     {

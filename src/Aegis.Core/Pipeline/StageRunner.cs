@@ -30,19 +30,7 @@ internal static class StageRunner
                 activity?.SetTag("aegis.verdict", verdict.Kind.ToWire());
             }
 
-            audit.Add(new AuditEntry
-            {
-                Timestamp = time.GetUtcNow(),
-                RunId = state.RunId,
-                PrincipalId = state.Principal.Id,
-                Route = state.Route,
-                Stage = stage,
-                Node = step.Name,
-                Verdict = verdict.Kind,
-                Reason = verdict.Reason,
-                Code = verdict.Code,
-            });
-            AegisTelemetry.RecordVerdict(state.Route, stage, step.Name, verdict.Kind);
+            Record(audit, state, stage, step.Name, verdict, time);
 
             switch (verdict.Kind)
             {
@@ -61,5 +49,23 @@ internal static class StageRunner
         }
 
         return new StageOutcome(changed ? VerdictKind.Sanitize : VerdictKind.Allow, content, steps.Length, null, null);
+    }
+
+    /// <summary>Every verdict, allow included, becomes an audit entry and a counter increment: the one place that writes them.</summary>
+    public static void Record(List<AuditEntry> audit, RunState state, GuardStage stage, string node, Verdict verdict, TimeProvider time)
+    {
+        audit.Add(new AuditEntry
+        {
+            Timestamp = time.GetUtcNow(),
+            RunId = state.RunId,
+            PrincipalId = state.Principal.Id,
+            Route = state.Route,
+            Stage = stage,
+            Node = node,
+            Verdict = verdict.Kind,
+            Reason = verdict.Reason,
+            Code = verdict.Code,
+        });
+        AegisTelemetry.RecordVerdict(state.Route, stage, node, verdict.Kind);
     }
 }
