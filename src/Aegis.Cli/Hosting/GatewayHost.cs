@@ -141,6 +141,14 @@ internal static class GatewayHost
                 {
                     options.Routes["default"] = new AegisRouteOptions { Provider = DevProviderName };
                 }
+
+                // A configuration that names nothing gets the built-in governance, so dev shows what Aegis does.
+                if (options.Guardrails.Count == 0 && IsEmpty(options.Pipeline))
+                {
+                    options.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
+                    options.Guardrails["injection"] = new GuardrailOptions { Pack = "injection" };
+                    options.Pipeline = new PipelineOptions { Ingress = ["pii", "injection"], ToolResult = ["injection"], Egress = ["pii"] };
+                }
             }
 
             // The tool always keeps runs, the audit ledger and keys in the SQLite file.
@@ -153,6 +161,9 @@ internal static class GatewayHost
         app.MapAegis();
         return app;
     }
+
+    private static bool IsEmpty(PipelineOptions pipeline) =>
+        pipeline.Ingress is null or { Count: 0 } && pipeline.ToolCall is null or { Count: 0 } && pipeline.ToolResult is null or { Count: 0 } && pipeline.Egress is null or { Count: 0 };
 
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
@@ -250,6 +261,12 @@ internal static class GatewayHost
         console.Out.WriteLine($"Aegis gateway ({settings.CommandName}) at {baseUrl}/v1{bind}");
         console.Out.WriteLine($"  auth: {auth}");
         console.Out.WriteLine($"  routes: {string.Join(", ", routes.Select(r => r.Name))}; providers: {providers}; database: {database}");
+        var first = routes.FirstOrDefault(r => r.Name == route);
+        if (first is not null)
+        {
+            console.Out.WriteLine($"  guards on '{first.Name}': ingress [{string.Join(", ", first.Ingress)}], egress [{string.Join(", ", first.Egress)}]{(first.StreamsIncrementally ? string.Empty : $" (streams buffered: '{first.BufferingGuard}' is not incremental)")}");
+        }
+
         console.Out.WriteLine($"  approvals: {baseUrl}/approvals  metrics: {baseUrl}/metrics  health: {baseUrl}/healthz");
         console.Out.WriteLine($"  try: curl -s {baseUrl}/v1/chat/completions{header} -H \"Content-Type: application/json\" -d '{{\"model\":\"{route}\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello\"}}]}}'");
         console.Out.WriteLine("Press Ctrl+C to stop.");
