@@ -12,6 +12,8 @@ namespace Aegis;
 /// </summary>
 public sealed class StreamingRun
 {
+    private readonly Func<RunRecord> _current;
+
     internal StreamingRun(RunRecord run, bool isIncremental, IAsyncEnumerable<ChatResponseUpdate> updates, Func<RunRecord> current)
     {
         Initial = run;
@@ -19,8 +21,6 @@ public sealed class StreamingRun
         Updates = updates;
         _current = current;
     }
-
-    private readonly Func<RunRecord> _current;
 
     /// <summary>The run as it was when streaming could start.</summary>
     public RunRecord Initial { get; }

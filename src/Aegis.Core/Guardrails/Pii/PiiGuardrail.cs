@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Aegis.Guardrails;
 using Aegis.Guardrails.Pii;
 using Aegis.Pooling;
 using Microsoft.Extensions.AI;
@@ -307,8 +308,8 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
     private Verdict MaskInbound(GuardrailContext context)
     {
-        var state = new TransformState(context.State.MaskMap, egress: false);
-        var changed = TransformMessages(context.Content, ref state);
+        var state = new TransformState(this, context.State.MaskMap, egress: false);
+        var changed = MessageRewriter.Rewrite(context.Content, ref state);
         return changed is null ? Verdict.Allow : Verdict.Sanitize(changed, state.Tally.Describe());
     }
 
@@ -336,8 +337,8 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
     private Verdict Egress(GuardrailContext context)
     {
-        var state = new TransformState(context.State.MaskMap, egress: true);
-        var changed = TransformMessages(context.Content, ref state);
+        var state = new TransformState(this, context.State.MaskMap, egress: true);
+        var changed = MessageRewriter.Rewrite(context.Content, ref state);
         if (state.Blocked.HasDetections)
         {
             return BlockFor(state.Blocked);
@@ -462,83 +463,18 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         _ => null,
     };
 
-    /// <summary>
-    /// Applies <see cref="TransformText"/> to every scannable text and returns cloned messages with the changed parts
-    /// replaced, or <see langword="null"/> when nothing changed (no allocation beyond the scan in that case).
-    /// </summary>
-    private List<ChatMessage>? TransformMessages(IReadOnlyList<ChatMessage> messages, ref TransformState state)
-    {
-        var includeToolResults = !state.Egress;
-        List<ChatMessage>? result = null;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            var contents = message.Contents;
-            List<AIContent>? newContents = null;
-            for (var j = 0; j < contents.Count; j++)
-            {
-                var content = contents[j];
-                var text = ScannableText(content, includeToolResults);
-                var replaced = text is null ? null : TransformText(text, ref state);
-                if (replaced is not null && newContents is null)
-                {
-                    newContents = new List<AIContent>(contents.Count);
-                    for (var k = 0; k < j; k++)
-                    {
-                        newContents.Add(contents[k]);
-                    }
-                }
-
-                newContents?.Add(replaced is null ? content : Replace(content, replaced));
-            }
-
-            if (newContents is not null && result is null)
-            {
-                result = new List<ChatMessage>(messages.Count);
-                for (var k = 0; k < i; k++)
-                {
-                    result.Add(messages[k]);
-                }
-            }
-
-            if (newContents is null)
-            {
-                result?.Add(message);
-                continue;
-            }
-
-            // The raw provider object still carries the original values: it does not travel with the clone.
-            var clone = message.Clone();
-            clone.Contents = newContents;
-            clone.RawRepresentation = null;
-            result!.Add(clone);
-        }
-
-        return result;
-    }
-
-    private static AIContent Replace(AIContent content, string text) => content switch
-    {
-        FunctionResultContent r => new FunctionResultContent(r.CallId, text)
-        {
-            Exception = r.Exception,
-            AdditionalProperties = r.AdditionalProperties,
-            Annotations = r.Annotations,
-        },
-        _ => new TextContent(text)
-        {
-            AdditionalProperties = content.AdditionalProperties,
-            Annotations = content.Annotations,
-        },
-    };
-
     /// <summary>The working state of one evaluation (a struct: nothing is allocated when nothing is found).</summary>
-    private struct TransformState(MaskMap map, bool egress)
+    private struct TransformState(PiiGuardrail guard, MaskMap map, bool egress) : IContentRewriter
     {
+        public readonly PiiGuardrail Guard = guard;
         public readonly MaskMap Map = map;
         public readonly bool Egress = egress;
         public List<PiiMatch>? Segments;
         public PiiTally Tally;
         public PiiTally Blocked;
+
+        /// <summary>Masks or restores one scannable part (tool results are masked on the way in only).</summary>
+        public string? Rewrite(AIContent content) =>
+            ScannableText(content, includeToolResults: !Egress) is { } text ? Guard.TransformText(text, ref this) : null;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aegis.Guardrails;
 using Microsoft.Extensions.AI;
 
 namespace Aegis;
@@ -146,64 +147,37 @@ public sealed class RegexGuardrail : IGuardrail
 
     private Verdict Sanitize(IReadOnlyList<ChatMessage> messages)
     {
-        List<ChatMessage>? sanitized = null;
-        var first = -1;
-        for (var i = 0; i < messages.Count; i++)
+        var rewriter = new Redactor(this);
+        var sanitized = MessageRewriter.Rewrite(messages, ref rewriter);
+        return sanitized is null ? Verdict.Allow : Verdict.Sanitize(sanitized, _reason ?? $"matched pattern {rewriter.First}");
+    }
+
+    /// <summary>Replaces every match of every pattern in one part; remembers the lowest pattern index that matched.</summary>
+    private struct Redactor(RegexGuardrail guard) : IContentRewriter
+    {
+        public int First = -1;
+
+        public string? Rewrite(AIContent content)
         {
-            var message = messages[i];
-            List<AIContent>? contents = null;
-            for (var j = 0; j < message.Contents.Count; j++)
+            if (TextOf(content) is not { Length: > 0 } text)
             {
-                var content = message.Contents[j];
-                if (TextOf(content) is not { Length: > 0 } text)
-                {
-                    continue;
-                }
-
-                var replaced = text;
-                for (var p = 0; p < _patterns.Length; p++)
-                {
-                    var next = Replace(_patterns[p], replaced);
-                    if (!ReferenceEquals(next, replaced))
-                    {
-                        first = first < 0 ? p : Math.Min(first, p);
-                    }
-
-                    replaced = next;
-                }
-
-                if (replaced == text)
-                {
-                    continue;
-                }
-
-                contents ??= [.. message.Contents];
-                contents[j] = WithText(content, replaced);
+                return null;
             }
 
-            if (contents is not null)
+            var replaced = text;
+            for (var p = 0; p < guard._patterns.Length; p++)
             {
-                if (sanitized is null)
+                var next = guard.Replace(guard._patterns[p], replaced);
+                if (!ReferenceEquals(next, replaced))
                 {
-                    sanitized = new List<ChatMessage>(messages.Count);
-                    for (var k = 0; k < i; k++)
-                    {
-                        sanitized.Add(messages[k]);
-                    }
+                    First = First < 0 ? p : Math.Min(First, p);
                 }
 
-                var clone = message.Clone();
-                clone.Contents = contents;
-                clone.RawRepresentation = null;
-                sanitized.Add(clone);
+                replaced = next;
             }
-            else
-            {
-                sanitized?.Add(message);
-            }
+
+            return replaced == text ? null : replaced;
         }
-
-        return sanitized is null ? Verdict.Allow : Verdict.Sanitize(sanitized, _reason ?? $"matched pattern {first}");
     }
 
     private static bool IsMatch(Regex pattern, string text)
@@ -236,16 +210,6 @@ public sealed class RegexGuardrail : IGuardrail
         TextContent text => text.Text,
         FunctionResultContent { Result: string result } => result,
         _ => null,
-    };
-
-    private static AIContent WithText(AIContent content, string text) => content switch
-    {
-        FunctionResultContent result => new FunctionResultContent(result.CallId, text)
-        {
-            Exception = result.Exception,
-            AdditionalProperties = result.AdditionalProperties,
-        },
-        _ => new TextContent(text) { AdditionalProperties = content.AdditionalProperties },
     };
 
     private static Regex Compile(string name, int index, string? pattern, TimeSpan timeout)
