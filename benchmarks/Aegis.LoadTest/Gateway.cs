@@ -115,7 +115,7 @@ internal sealed class ChildProcessGateway : Gateway
 
     public override string Description => $"aegis serve (child process {_process.Id})";
 
-    public static async Task<ChildProcessGateway> StartAsync(string cliDll, string configPath, string dbPath)
+    public static async Task<ChildProcessGateway> StartAsync(string cliDll, string configPath, string dbPath, IReadOnlyList<KeyValuePair<string, string>> environment)
     {
         var created = await RunToEndAsync(cliDll, ["keys", "create", "--db", dbPath, "--principal", "loadtest"]).ConfigureAwait(false);
         var match = KeyPattern().Match(created);
@@ -134,6 +134,11 @@ internal sealed class ChildProcessGateway : Gateway
         foreach (var a in new[] { cliDll, "serve", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", configPath, "--db", dbPath })
         {
             start.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");

@@ -28,6 +28,17 @@ internal sealed class LoadTestOptions
 
     public string? OutputPath { get; private set; }
 
+    /// <summary>The scenarios to run (<c>1,2,3,4a,4b,5a,5b</c>; a number alone takes both of its halves); all when null.</summary>
+    public IReadOnlySet<string>? Scenarios { get; private set; }
+
+    /// <summary>Environment variables set for the <c>aegis serve</c> child only (runtime knobs, e.g. <c>DOTNET_TieredPGO=0</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GatewayEnvironment => _gatewayEnvironment;
+
+    private readonly List<KeyValuePair<string, string>> _gatewayEnvironment = [];
+
+    /// <summary>Whether scenario <paramref name="id"/> (e.g. <c>3</c> or <c>4b</c>) runs.</summary>
+    public bool Runs(string id) => Scenarios is null || Scenarios.Contains(id) || Scenarios.Contains(id.TrimEnd('a', 'b'));
+
     public bool Help { get; private set; }
 
     public static LoadTestOptions Parse(string[] args)
@@ -49,6 +60,17 @@ internal sealed class LoadTestOptions
                 case "--memory-store": o.MemoryStore = true; break;
                 case "--cli": o.CliPath = Next(); break;
                 case "--out": o.OutputPath = Next(); break;
+                case "--gateway-env":
+                    var pair = Next();
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0)
+                    {
+                        throw new ArgumentException("--gateway-env needs NAME=VALUE");
+                    }
+
+                    o._gatewayEnvironment.Add(new(pair[..eq], pair[(eq + 1)..]));
+                    break;
+                case "--scenarios": o.Scenarios = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown option '{a}' (see --help)");
             }
@@ -88,6 +110,8 @@ internal sealed class LoadTestOptions
           --in-process              host the gateway in this process instead of `aegis serve` (development only)
           --memory-store            with --in-process: in-memory runs and audit instead of SQLite (diagnostics)
           --cli PATH                Aegis.Cli.dll to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
+          --gateway-env NAME=VALUE  set an environment variable for the aegis serve child only (repeatable)
+          --scenarios LIST          run only these scenarios, e.g. 3 or 1,3,5 (development; ratios need both sides)
           --out PATH                JSON results (default benchmarks/results/latest.json; smoke: not written unless given)
         """;
 }

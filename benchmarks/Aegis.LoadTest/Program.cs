@@ -48,7 +48,7 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
     else
     {
         var cli = options.CliPath ?? await ChildProcessGateway.LocateCliAsync(repoRoot);
-        gateway = await ChildProcessGateway.StartAsync(cli, configPath, dbPath);
+        gateway = await ChildProcessGateway.StartAsync(cli, configPath, dbPath, options.GatewayEnvironment);
     }
 
     gatewayDescription = gateway.Description;
@@ -82,16 +82,43 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
         }
 
         var c = options.Connections;
-        await Run(() => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration), false);
-        await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration), true);
-        var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration), true);
-        governedOk += g.Ok + g.WarmupOk;
-        await Run(() => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration), false);
-        var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration), true);
-        governedOk += gs.Ok + gs.WarmupOk;
-        await Run(() => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration), false);
-        var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration), true);
-        governedOk += go.Ok + go.WarmupOk;
+        if (options.Runs("1"))
+        {
+            await Run(() => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration), false);
+        }
+
+        if (options.Runs("2"))
+        {
+            await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration), true);
+        }
+
+        if (options.Runs("3"))
+        {
+            var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration), true);
+            governedOk += g.Ok + g.WarmupOk;
+        }
+
+        if (options.Runs("4a"))
+        {
+            await Run(() => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration), false);
+        }
+
+        if (options.Runs("4b"))
+        {
+            var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration), true);
+            governedOk += gs.Ok + gs.WarmupOk;
+        }
+
+        if (options.Runs("5a"))
+        {
+            await Run(() => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration), false);
+        }
+
+        if (options.Runs("5b"))
+        {
+            var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration), true);
+            governedOk += go.Ok + go.WarmupOk;
+        }
     }
     finally
     {
@@ -105,18 +132,32 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
     await gateway.DisposeAsync();
 }
 
-ScenarioResult R(string prefix) => results.First(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
+ScenarioResult? Find(string prefix) => results.FirstOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
+
+// A scenario left out with --scenarios makes the ratios that need it NaN, printed as "–".
+ScenarioResult R(string prefix) => Find(prefix) ?? throw new MissingScenarioException();
+Func<double> Either(Func<double> value) => () =>
+{
+    try
+    {
+        return value();
+    }
+    catch (MissingScenarioException)
+    {
+        return double.NaN;
+    }
+};
 double Ms(long micros) => micros / 1000.0;
 var ratios = new List<(string Name, Func<double> Value, string Unit)>
 {
-    ("pass-through / direct throughput", () => R("2 ").RequestsPerSecond / R("1 ").RequestsPerSecond, "%"),
-    ("governed / direct throughput", () => R("3 ").RequestsPerSecond / R("1 ").RequestsPerSecond, "%"),
-    ("governed − direct p50 at fixed rate", () => Ms(R("5b").Latency.Percentile(50) - R("5a").Latency.Percentile(50)), "ms"),
-    ("governed − direct p99 at fixed rate", () => Ms(R("5b").Latency.Percentile(99) - R("5a").Latency.Percentile(99)), "ms"),
-    ("governed − direct streaming TTFT p50", () => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50)), "ms"),
-    ("governed − direct streaming total p50", () => Ms(R("4b").Latency.Percentile(50) - R("4a").Latency.Percentile(50)), "ms"),
-    ("governed / direct streaming total p50", () => R("4b").Latency.Percentile(50) / (double)Math.Max(1, R("4a").Latency.Percentile(50)), "x"),
-    ("gateway peak RSS, governed (MB)", () => R("3 ").GatewayPeakRssBytes / 1048576.0, "x"),
+    ("pass-through / direct throughput", Either(() => R("2 ").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
+    ("governed / direct throughput", Either(() => R("3 ").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
+    ("governed − direct p50 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
+    ("governed − direct p99 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
+    ("governed − direct streaming TTFT p50", Either(() => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50))), "ms"),
+    ("governed − direct streaming total p50", Either(() => Ms(R("4b").Latency.Percentile(50) - R("4a").Latency.Percentile(50))), "ms"),
+    ("governed / direct streaming total p50", Either(() => R("4b").Latency.Percentile(50) / (double)Math.Max(1, R("4a").Latency.Percentile(50))), "x"),
+    ("gateway peak RSS, governed (MB)", Either(() => R("3 ").GatewayPeakRssBytes / 1048576.0), "x"),
 };
 
 Console.WriteLine(Report.Markdown(results, ratios));
@@ -127,7 +168,7 @@ var checks = new List<(string Check, bool Passed, string Detail)>
     ("zero errors", errors == 0, string.Create(inv, $"{errors} errors")),
     ("audit: one completed run per successful governed request, chain verifies", audit!.Passed, audit.ToString()),
 };
-var peakRssMb = R("3 ").GatewayPeakRssBytes / 1048576.0;
+var peakRssMb = Find("3 ")?.GatewayPeakRssBytes / 1048576.0 ?? double.NaN;
 var bars = new List<(string Bar, bool Met, string Value)>
 {
     ("governed throughput >= 20% of direct", ratios[1].Value() >= 0.20, (ratios[1].Value() * 100).ToString("F1", inv) + " %"),
@@ -180,4 +221,9 @@ static string FindRepoRoot()
     }
 
     return Directory.GetCurrentDirectory();
+}
+
+/// <summary>A ratio needs a scenario that <c>--scenarios</c> left out.</summary>
+internal sealed class MissingScenarioException : Exception
+{
 }
