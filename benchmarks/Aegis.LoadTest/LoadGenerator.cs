@@ -102,13 +102,13 @@ internal static class LoadGenerator
     {
         using var client = CreateClient(1024);
         var body = Body(target.Model, target.Stream);
-        var warm = new ScenarioResult { Name = name, Target = target.Name, Mode = "warm-up" };
+        var warm = new ScenarioResult { Name = name, Target = target.Name, Mode = "warm-up", FirstToken = target.Stream ? new LatencyHistogram() : null };
         if (warmup > TimeSpan.Zero)
         {
             await RunOpenAsync(client, target, body, rate, warmup, warm).ConfigureAwait(false);
         }
 
-        var result = new ScenarioResult { Name = name, Target = target.Name, Mode = $"open loop, {rate} req/s", WarmupOk = warm.Ok, WarmupErrors = warm.Errors };
+        var result = new ScenarioResult { Name = name, Target = target.Name, Mode = $"open loop, {rate} req/s", FirstToken = target.Stream ? new LatencyHistogram() : null, WarmupOk = warm.Ok, WarmupErrors = warm.Errors };
         await RunOpenAsync(client, target, body, rate, duration, result).ConfigureAwait(false);
         return result;
     }
@@ -146,7 +146,6 @@ internal static class LoadGenerator
         const int MaxInFlight = 4096;
         var total = (long)(duration.TotalSeconds * rate);
         var interval = Stopwatch.Frequency / (double)rate;
-        var started = Stopwatch.GetTimestamp();
         var inFlight = new List<Task>(capacity: (int)Math.Min(total, 1 << 20));
         var workers = new Worker[Environment.ProcessorCount * 4];
         var locks = new object[workers.Length];
@@ -158,47 +157,50 @@ internal static class LoadGenerator
 
         var active = 0;
         long dropped = 0;
-        for (long i = 0; i < total; i++)
+        var started = Stopwatch.GetTimestamp();
+
+        // The sends are paced by one dedicated thread that sleeps until each instant (no spinning core, no timer-tick
+        // granularity); each request then runs on the thread pool, so a slow answer never delays the next send.
+        var pacer = new Thread(() =>
         {
-            var due = started + (long)(i * interval);
-            while (Stopwatch.GetTimestamp() < due)
+            Pacer.PrepareThread();
+            for (long i = 0; i < total; i++)
             {
-                var wait = (due - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
-                if (wait >= 2)
+                var due = started + (long)(i * interval);
+                Pacer.SleepUntil(due);
+                if (Volatile.Read(ref active) >= MaxInFlight)
                 {
-                    await Task.Delay(1).ConfigureAwait(false);
+                    dropped++;
+                    continue;
                 }
-                else
-                {
-                    Thread.Yield();
-                }
-            }
 
-            if (Volatile.Read(ref active) >= MaxInFlight)
-            {
-                dropped++;
-                continue;
-            }
-
-            Interlocked.Increment(ref active);
-            var slot = (int)(i % workers.Length);
-            inFlight.Add(Task.Run(async () =>
-            {
-                try
+                Interlocked.Increment(ref active);
+                var slot = (int)(i % workers.Length);
+                inFlight.Add(Task.Run(async () =>
                 {
-                    var w = new Worker(target.Stream);
-                    await w.SendAsync(client, target, body, due).ConfigureAwait(false);
-                    lock (locks[slot])
+                    try
                     {
-                        workers[slot].Add(w);
+                        var w = new Worker(target.Stream);
+                        await w.SendAsync(client, target, body, due).ConfigureAwait(false);
+                        lock (locks[slot])
+                        {
+                            workers[slot].Add(w);
+                        }
                     }
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref active);
-                }
-            }));
-        }
+                    finally
+                    {
+                        Interlocked.Decrement(ref active);
+                    }
+                }));
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "open-loop pacer",
+            Priority = ThreadPriority.AboveNormal,
+        };
+        pacer.Start();
+        await Task.Run(pacer.Join).ConfigureAwait(false);
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         result.Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -9,6 +9,12 @@ internal sealed class LoadTestOptions
 
     public double WarmupSeconds { get; private set; } = 3;
 
+    /// <summary>
+    /// Seconds of mixed load (both routes, streamed and not) sent through the gateway once, right after it starts and
+    /// before any measured scenario, so the figures are the steady state of a running gateway rather than its JIT warm-up.
+    /// </summary>
+    public double GatewayWarmupSeconds { get; private set; } = 15;
+
     public int Connections { get; private set; } = 32;
 
     public int Rate { get; private set; } = 1000;
@@ -52,6 +58,7 @@ internal sealed class LoadTestOptions
             {
                 case "--duration": o.DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup": o.WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--gateway-warmup": o.GatewayWarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--connections": o.Connections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--rate": o.Rate = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--upstream-latency-ms": o.UpstreamLatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
@@ -80,6 +87,7 @@ internal sealed class LoadTestOptions
         {
             o.DurationSeconds = 2;
             o.WarmupSeconds = 0.5;
+            o.GatewayWarmupSeconds = Math.Min(o.GatewayWarmupSeconds, 1.5);
             o.Connections = Math.Min(o.Connections, 4);
             o.Rate = Math.Min(o.Rate, 100);
         }
@@ -89,9 +97,9 @@ internal sealed class LoadTestOptions
             throw new ArgumentException("--memory-store needs --in-process");
         }
 
-        if (o.DurationSeconds <= 0 || o.Connections < 1 || o.Rate < 1 || o.UpstreamLatencyMs < 0 || o.WarmupSeconds < 0)
+        if (o.DurationSeconds <= 0 || o.Connections < 1 || o.Rate < 1 || o.UpstreamLatencyMs < 0 || o.WarmupSeconds < 0 || o.GatewayWarmupSeconds < 0)
         {
-            throw new ArgumentException("--duration, --connections and --rate must be positive; --warmup and --upstream-latency-ms not negative");
+            throw new ArgumentException("--duration, --connections and --rate must be positive; --warmup, --gateway-warmup and --upstream-latency-ms not negative");
         }
 
         return o;
@@ -103,6 +111,7 @@ internal sealed class LoadTestOptions
         dotnet run -c Release --project benchmarks/Aegis.LoadTest -- [options]
           --duration S              seconds per scenario (default 20)
           --warmup S                warm-up seconds before each measured scenario (default 3)
+          --gateway-warmup S        mixed load through the gateway once after it starts, before any scenario (default 15)
           --connections N           concurrent connections of the closed-loop scenarios (default 32)
           --rate R                  requests/s of the fixed-rate scenarios (default 1000)
           --upstream-latency-ms MS  latency the mock upstream adds before answering (default 0)

@@ -82,6 +82,23 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
         }
 
         var c = options.Connections;
+        if (options.GatewayWarmupSeconds > 0)
+        {
+            // A gateway is measured as it runs in production: started long before. The runtime compiles hot code in
+            // tiers (tier 0, instrumented, optimised) for the first seconds of load, and that compiler time would
+            // otherwise be billed to whichever scenario comes first.
+            var each = TimeSpan.FromSeconds(options.GatewayWarmupSeconds / 3);
+            Console.WriteLine(string.Create(inv, $"  gateway warm-up: {options.GatewayWarmupSeconds} s of mixed load (governed, pass-through, governed streaming), not measured"));
+            foreach (var target in new[] { governed, passthrough, governed with { Stream = true } })
+            {
+                var w = await LoadGenerator.ClosedLoopAsync("gateway warm-up", target, c, TimeSpan.Zero, each);
+                if (target.Model == GatewayConfig.GovernedRoute)
+                {
+                    governedOk += w.Ok;
+                }
+            }
+        }
+
         if (options.Runs("1"))
         {
             await Run(() => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration), false);
@@ -119,6 +136,17 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
             var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration), true);
             governedOk += go.Ok + go.WarmupOk;
         }
+
+        if (options.Runs("6a"))
+        {
+            await Run(() => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration), false);
+        }
+
+        if (options.Runs("6b"))
+        {
+            var gso = await Run(() => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration), true);
+            governedOk += gso.Ok + gso.WarmupOk;
+        }
     }
     finally
     {
@@ -154,7 +182,9 @@ var ratios = new List<(string Name, Func<double> Value, string Unit)>
     ("governed / direct throughput", Either(() => R("3 ").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
     ("governed − direct p50 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
     ("governed − direct p99 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
-    ("governed − direct streaming TTFT p50", Either(() => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50))), "ms"),
+    ("governed − direct streaming TTFT p50 at fixed rate", Either(() => Ms(R("6b").FirstToken!.Percentile(50) - R("6a").FirstToken!.Percentile(50))), "ms"),
+    ("governed − direct streaming TTFT p99 at fixed rate", Either(() => Ms(R("6b").FirstToken!.Percentile(99) - R("6a").FirstToken!.Percentile(99))), "ms"),
+    ("governed − direct streaming TTFT p50, closed loop", Either(() => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50))), "ms"),
     ("governed − direct streaming total p50", Either(() => Ms(R("4b").Latency.Percentile(50) - R("4a").Latency.Percentile(50))), "ms"),
     ("governed / direct streaming total p50", Either(() => R("4b").Latency.Percentile(50) / (double)Math.Max(1, R("4a").Latency.Percentile(50))), "x"),
     ("gateway peak RSS, governed (MB)", Either(() => R("3 ").GatewayPeakRssBytes / 1048576.0), "x"),
@@ -175,7 +205,7 @@ var bars = new List<(string Bar, bool Met, string Value)>
     ("pass-through throughput >= 25% of direct", ratios[0].Value() >= 0.25, (ratios[0].Value() * 100).ToString("F1", inv) + " %"),
     ("fixed rate: governed adds <= 0.5 ms at p50", ratios[2].Value() <= 0.5, ratios[2].Value().ToString("F2", inv) + " ms"),
     ("fixed rate: governed adds <= 2 ms at p99", ratios[3].Value() <= 2, ratios[3].Value().ToString("F2", inv) + " ms"),
-    ("streaming: governed TTFT adds <= 2 ms", ratios[4].Value() <= 2, ratios[4].Value().ToString("F2", inv) + " ms"),
+    ("streaming at fixed rate: governed TTFT adds <= 2 ms (p50)", ratios[4].Value() <= 2, ratios[4].Value().ToString("F2", inv) + " ms"),
     ("gateway peak RSS <= 200 MB (governed)", peakRssMb is > 0 and <= 200, peakRssMb.ToString("F0", inv) + " MB"),
 };
 
