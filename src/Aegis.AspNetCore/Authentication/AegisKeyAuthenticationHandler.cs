@@ -16,67 +16,44 @@ namespace Aegis;
 /// </summary>
 public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisKeyAuthenticationOptions>
 {
-    private const string NoHeader = "no Authorization: Bearer header";
-    private readonly IApiKeyStore _keys;
-    private readonly ApiKeyUsageTracker _usage;
+    private readonly ApiKeyAuthenticator _authenticator;
 
     /// <summary>Creates the handler (the authentication system does this per request).</summary>
     public AegisKeyAuthenticationHandler(
         IOptionsMonitor<AegisKeyAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
-        IApiKeyStore keys,
-        ApiKeyUsageTracker usage)
+        ApiKeyAuthenticator authenticator)
         : base(options, logger, encoder)
     {
-        _keys = keys;
-        _usage = usage;
+        _authenticator = authenticator;
     }
 
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        ApiKeyCheck check;
+        try
+        {
+            check = await _authenticator.CheckAsync(Request.Headers.Authorization, Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (AegisException fault)
+        {
+            // A store fault is not the caller's fault: it must end as a 5xx, not a 401. The failure carries the
+            // coded exception, which the Aegis endpoints rethrow; middleware that authenticates by default just sees a failure.
+            return AuthenticateResult.Fail(fault);
+        }
+
+        if (check.HeaderMissing)
         {
             return AuthenticateResult.NoResult();
         }
 
-        const string Bearer = "Bearer ";
-        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        if (check.Key is not { } record)
         {
-            return AuthenticateResult.Fail("the Authorization header is not a Bearer token");
+            return AuthenticateResult.Fail(check.Failure!);
         }
 
-        var token = header.AsSpan(Bearer.Length).Trim();
-        if (!ApiKeys.IsWellFormed(token))
-        {
-            return AuthenticateResult.Fail("the bearer token is not an Aegis key (aeg- followed by 64 lower-case hex digits)");
-        }
-
-        ApiKeyRecord? record;
-        try
-        {
-            record = await _keys.FindByHashAsync(ApiKeys.Hash(token), Context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A store fault is not the caller's fault: it must end as a 5xx, not a 401. The failure carries a
-            // coded exception that the Aegis endpoints rethrow; middleware that authenticates by default just sees a failure.
-            return AuthenticateResult.Fail(new AegisException(AegisErrors.StoreFailed, "the API key store could not be read", ex));
-        }
-
-        if (record is null)
-        {
-            return AuthenticateResult.Fail("no active key matches the bearer token");
-        }
-
-        if (record.IsRevoked)
-        {
-            return AuthenticateResult.Fail($"key {record.Id} is revoked");
-        }
-
-        _usage.MarkUsed(_keys, record, TimeProvider.GetUtcNow(), Options.LastUsedUpdateInterval);
         var claims = new List<Claim>(4 + record.Labels.Count)
         {
             new(AegisClaimTypes.PrincipalId, record.PrincipalId),
@@ -102,7 +79,7 @@ public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisK
     {
         var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
-        await AegisHttpErrors.WriteAsync(Context, AegisErrors.AuthInvalidKey, result.Failure?.Message ?? NoHeader, null).ConfigureAwait(false);
+        await AegisHttpErrors.WriteAsync(Context, AegisErrors.AuthInvalidKey, result.Failure?.Message ?? ApiKeyAuthenticator.NoHeader, null).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

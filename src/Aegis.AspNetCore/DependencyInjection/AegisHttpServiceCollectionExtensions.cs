@@ -34,6 +34,7 @@ public static class AegisHttpServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AegisHttpRuntime>();
         services.TryAddSingleton<ApiKeyUsageTracker>();
+        services.TryAddSingleton<ApiKeyAuthenticator>();
         services.AddAuthentication()
             .AddScheme<AegisKeyAuthenticationOptions, AegisKeyAuthenticationHandler>(AegisKeyDefaults.AuthenticationScheme, displayName: "Aegis API key", null);
         services.AddAuthorization();

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,6 +16,8 @@ internal sealed partial class AegisHttpRuntime
     private readonly IServiceProvider _services;
     private readonly Lazy<AegisAuthMode> _mode;
     private readonly ILogger _logger;
+    private AegisEngine? _engine;
+    private ApiKeyAuthenticator? _authenticator;
 
     public AegisHttpRuntime(IServiceProvider services, IOptions<AegisHttpOptions> options, IOptions<AegisOptions> aegis, TimeProvider time, ILogger<AegisHttpRuntime> logger)
     {
@@ -34,7 +35,9 @@ internal sealed partial class AegisHttpRuntime
 
     public AegisAuthMode Mode => _mode.Value;
 
-    public AegisEngine Engine => _services.GetRequiredService<AegisEngine>();
+    public AegisEngine Engine => _engine ??= _services.GetRequiredService<AegisEngine>();
+
+    private ApiKeyAuthenticator Authenticator => _authenticator ??= _services.GetRequiredService<ApiKeyAuthenticator>();
 
     /// <summary>Unix seconds when the HTTP surface started (the <c>created</c> of <c>/v1/models</c>).</summary>
     public long StartedAt { get; }
@@ -87,20 +90,16 @@ internal sealed partial class AegisHttpRuntime
             case AegisAuthMode.None:
                 return (Principal.Local, null);
             case AegisAuthMode.Keys:
-                var result = await context.AuthenticateAsync(AegisKeyDefaults.AuthenticationScheme).ConfigureAwait(false);
-                if (result.Failure is AegisException { Error.HttpStatus: >= 500 } fault)
-                {
-                    throw fault;
-                }
-
-                if (!result.Succeeded)
+                // The key is checked directly (the same check as the AegisKey scheme's handler), not through
+                // context.AuthenticateAsync: no handler instance, claims identity or claim parsing per request.
+                var check = await Authenticator.CheckAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
+                if (check.Key is not { } key)
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
-                    return (null, result.Failure?.Message ?? "no Authorization: Bearer header");
+                    return (null, check.Failure);
                 }
 
-                context.User = result.Principal;
-                return (FromClaims(result.Principal, Options), null);
+                return (key.ToPrincipal(), null);
             default:
                 var user = context.User;
                 if (user.Identity?.IsAuthenticated != true)

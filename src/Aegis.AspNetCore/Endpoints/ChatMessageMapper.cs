@@ -73,9 +73,19 @@ internal static class ChatMessageMapper
         _ => new ChatRole(role),
     };
 
-    private static void AddContent(List<AIContent> contents, JsonElement? content, int index)
+    private static void AddContent(List<AIContent> contents, MessageContentBody? content, int index)
     {
-        if (content is not { } element || element.ValueKind == JsonValueKind.Null)
+        if (content?.Text is { } plain)
+        {
+            if (plain.Length > 0)
+            {
+                contents.Add(new TextContent(plain));
+            }
+
+            return;
+        }
+
+        if (content?.Other is not { } element || element.ValueKind == JsonValueKind.Null)
         {
             return;
         }
@@ -160,8 +170,13 @@ internal static class ChatMessageMapper
         }
     }
 
-    private static string TextOf(JsonElement? content, int index)
+    private static string TextOf(MessageContentBody? content, int index)
     {
+        if (content?.Text is { } plain)
+        {
+            return plain;
+        }
+
         var parts = new List<AIContent>();
         AddContent(parts, content, index);
         if (parts.Count == 1 && parts[0] is TextContent single)

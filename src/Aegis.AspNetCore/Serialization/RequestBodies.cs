@@ -8,7 +8,7 @@ internal sealed class MessageBody
     public string? Role { get; set; }
 
     /// <summary>A string, an array of content parts, or null.</summary>
-    public JsonElement? Content { get; set; }
+    public MessageContentBody? Content { get; set; }
 
     public string? Name { get; set; }
 
