@@ -10,7 +10,8 @@ namespace Aegis.Http;
 /// Writes a streamed run as OpenAI server-sent events: a first chunk with the role, content and tool-call
 /// deltas as the engine releases them, a final chunk with <c>finish_reason</c>, an optional usage chunk,
 /// then <c>data: [DONE]</c>. Each frame is written with a <see cref="Utf8JsonWriter"/> straight into the
-/// response's <c>PipeWriter</c> and flushed, so chunks reach the client as they are released.
+/// response's <c>PipeWriter</c>. The pipe is flushed whenever the next update is not ready yet, so every chunk
+/// reaches the client as soon as it is released, and chunks released together leave in one write.
 /// </summary>
 internal static class ChatCompletionStreamWriter
 {
@@ -26,42 +27,55 @@ internal static class ChatCompletionStreamWriter
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
 
         using var frame = new Frame(response, CompletionId: ChatCompletionEndpoints.CompletionId(run.RunId), run.Initial.CreatedAt.ToUnixTimeSeconds(), model);
-        await frame.WriteAsync(static (w, _) =>
+        frame.Write(static (w, _) =>
         {
             w.WriteStartObject("delta");
             w.WriteString("role", "assistant");
             w.WriteString("content", string.Empty);
             w.WriteEndObject();
             w.WriteNull("finish_reason");
-        }, 0, context.RequestAborted).ConfigureAwait(false);
+        }, 0);
 
         ChatFinishReason? finish = null;
         UsageDetails? usage = null;
         var toolIndex = 0;
+        var updates = run.Updates.GetAsyncEnumerator(context.RequestAborted);
         try
         {
-            await foreach (var update in run.Updates.WithCancellation(context.RequestAborted).ConfigureAwait(false))
+            while (true)
             {
+                var next = updates.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    // Nothing more is ready: what is written (headers with the first frame) goes out now.
+                    await response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var update = updates.Current;
                 finish = update.FinishReason ?? finish;
                 foreach (var content in update.Contents)
                 {
                     switch (content)
                     {
                         case TextContent { Text.Length: > 0 } text:
-                            await frame.WriteAsync(static (w, state) =>
+                            frame.Write(static (w, state) =>
                             {
                                 w.WriteStartObject("delta");
                                 w.WriteString("content", (string)state!);
                                 w.WriteEndObject();
                                 w.WriteNull("finish_reason");
-                            }, text.Text, context.RequestAborted).ConfigureAwait(false);
+                            }, text.Text);
                             break;
                         case FunctionCallContent call:
                             var index = toolIndex++;
-                            await frame.WriteAsync(static (w, state) =>
+                            frame.Write(static (w, state) =>
                             {
                                 var (call, index) = ((FunctionCallContent, int))state!;
                                 w.WriteStartObject("delta");
@@ -78,7 +92,7 @@ internal static class ChatCompletionStreamWriter
                                 w.WriteEndArray();
                                 w.WriteEndObject();
                                 w.WriteNull("finish_reason");
-                            }, (call, index), context.RequestAborted).ConfigureAwait(false);
+                            }, (call, index));
                             break;
                         case UsageContent used:
                             usage = used.Details;
@@ -96,32 +110,36 @@ internal static class ChatCompletionStreamWriter
             await frame.WriteErrorAsync(ex.Error, ex.Detail, run.RunId).ConfigureAwait(false);
             return;
         }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
+        }
 
         var finishReason = ChatCompletionEndpoints.FinishReasonOf(finish, toolIndex > 0);
-        await frame.WriteAsync(static (w, state) =>
+        frame.Write(static (w, state) =>
         {
             w.WriteStartObject("delta");
             w.WriteEndObject();
             w.WriteString("finish_reason", (string)state!);
-        }, finishReason, context.RequestAborted).ConfigureAwait(false);
+        }, finishReason);
 
         if (includeUsage)
         {
             var current = run.Current.Usage;
             var prompt = usage?.InputTokenCount ?? current.PromptTokens;
             var completion = usage?.OutputTokenCount ?? current.CompletionTokens;
-            await frame.WriteUsageAsync(prompt, completion, context.RequestAborted).ConfigureAwait(false);
+            frame.WriteUsage(prompt, completion);
         }
 
         await response.BodyWriter.WriteAsync(Done, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Writes one <c>chat.completion.chunk</c> frame at a time into the response's pipe.</summary>
+    /// <summary>Writes <c>chat.completion.chunk</c> frames into the response's pipe (the caller flushes).</summary>
     private sealed class Frame(HttpResponse response, string CompletionId, long created, string model) : IDisposable
     {
         private readonly Utf8JsonWriter _json = new(response.BodyWriter);
 
-        public async Task WriteAsync(Action<Utf8JsonWriter, object?> writeChoice, object? state, CancellationToken cancellationToken)
+        public void Write(Action<Utf8JsonWriter, object?> writeChoice, object? state)
         {
             Begin();
             _json.WriteStartArray("choices");
@@ -130,10 +148,10 @@ internal static class ChatCompletionStreamWriter
             writeChoice(_json, state);
             _json.WriteEndObject();
             _json.WriteEndArray();
-            await EndAsync(cancellationToken).ConfigureAwait(false);
+            End();
         }
 
-        public async Task WriteUsageAsync(long prompt, long completion, CancellationToken cancellationToken)
+        public void WriteUsage(long prompt, long completion)
         {
             Begin();
             _json.WriteStartArray("choices");
@@ -143,7 +161,7 @@ internal static class ChatCompletionStreamWriter
             _json.WriteNumber("completion_tokens", completion);
             _json.WriteNumber("total_tokens", prompt + completion);
             _json.WriteEndObject();
-            await EndAsync(cancellationToken).ConfigureAwait(false);
+            End();
         }
 
         /// <summary>An error after the stream started: a frame with the error object; the stream ends without [DONE].</summary>
@@ -170,12 +188,11 @@ internal static class ChatCompletionStreamWriter
             _json.WriteString("model", model);
         }
 
-        private async Task EndAsync(CancellationToken cancellationToken)
+        private void End()
         {
             _json.WriteEndObject();
             _json.Flush();
             response.BodyWriter.Write(FrameEnd);
-            await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }
