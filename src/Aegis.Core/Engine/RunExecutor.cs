@@ -228,24 +228,12 @@ internal sealed partial class RunExecutor
                 _ => AegisErrors.PolicyBlocked.Code,
             };
             ctx.AddStatusEvent(RunStatus.Blocked, reason, code, now);
-            return FinalizeAsync(ctx, ctx.Record with
-            {
-                Status = RunStatus.Blocked,
-                Reason = reason,
-                ErrorCode = code,
-                Checkpoint = null,
-            }, null, cancellationToken);
+            return FinalizeAsync(ctx, new RunEnding(RunStatus.Blocked, reason, code), null, cancellationToken);
         }
 
         var checkpoint = Checkpoint(ctx, stage, outcome.GuardIndex + 1, outcome.Content, response?.FinishReason?.Value);
         ctx.AddStatusEvent(RunStatus.Paused, reason, AegisErrors.PolicyApprovalRequired.Code, now);
-        return FinalizeAsync(ctx, ctx.Record with
-        {
-            Status = RunStatus.Paused,
-            Reason = reason,
-            ErrorCode = AegisErrors.PolicyApprovalRequired.Code,
-            Checkpoint = checkpoint,
-        }, null, cancellationToken);
+        return FinalizeAsync(ctx, new RunEnding(RunStatus.Paused, reason, AegisErrors.PolicyApprovalRequired.Code) { Checkpoint = checkpoint }, null, cancellationToken);
     }
 
     public Task<RunResult> CompleteAsync(RunContext ctx, ChatResponse response, CancellationToken cancellationToken)
@@ -260,34 +248,21 @@ internal sealed partial class RunExecutor
         };
         response.ResponseId ??= ctx.State.RunId;
         (response.AdditionalProperties ??= [])["aegis.run_id"] = ctx.State.RunId;
-        return FinalizeAsync(ctx, ctx.Record with
-        {
-            Status = RunStatus.Completed,
-            Response = response.Text,
-            Reason = null,
-            ErrorCode = null,
-            Checkpoint = null,
-        }, response, cancellationToken);
+        return FinalizeAsync(ctx, new RunEnding(RunStatus.Completed, null, null) { Response = response.Text }, response, cancellationToken);
     }
 
     public Task<RunResult> FailAsync(RunContext ctx, AegisError error, string? detail, CancellationToken cancellationToken)
     {
         var reason = detail ?? error.What;
         ctx.AddStatusEvent(RunStatus.Error, reason, error.Code, _time.GetUtcNow());
-        return FinalizeAsync(ctx, ctx.Record with
-        {
-            Status = RunStatus.Error,
-            Reason = reason,
-            ErrorCode = error.Code,
-            Checkpoint = null,
-        }, null, cancellationToken);
+        return FinalizeAsync(ctx, new RunEnding(RunStatus.Error, reason, error.Code), null, cancellationToken);
     }
 
     private Task<RunResult> PendAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var checkpoint = Checkpoint(ctx, GuardStage.ToolResult, ctx.Pipeline.ToolResult.Length, [], null);
         ctx.AddStatusEvent(RunStatus.Pending, null, null, _time.GetUtcNow());
-        return FinalizeAsync(ctx, ctx.Record with { Status = RunStatus.Pending, Checkpoint = checkpoint }, null, cancellationToken);
+        return FinalizeAsync(ctx, new RunEnding(RunStatus.Pending, ctx.Record.Reason, ctx.Record.ErrorCode) { Checkpoint = checkpoint }, null, cancellationToken);
     }
 
     private static RunCheckpoint Checkpoint(RunContext ctx, GuardStage stage, int nextIndex, IReadOnlyList<ChatMessage> content, string? finishReason) => new()
@@ -305,10 +280,16 @@ internal sealed partial class RunExecutor
     };
 
     /// <summary>Stores the run's new state (create or compare-and-set from its stored status), appends its audit entries, records telemetry.</summary>
-    public async Task<RunResult> FinalizeAsync(RunContext ctx, RunRecord next, ChatResponse? response, CancellationToken cancellationToken)
+    public async Task<RunResult> FinalizeAsync(RunContext ctx, RunEnding ending, ChatResponse? response, CancellationToken cancellationToken)
     {
-        next = next with
+        // One copy of the record per segment: status, reason, checkpoint and the run's conversation and usage at once.
+        var next = ctx.Record with
         {
+            Status = ending.Status,
+            Reason = ending.Reason,
+            ErrorCode = ending.Code,
+            Checkpoint = ending.Checkpoint,
+            Response = ending.Response ?? ctx.Record.Response,
             UpdatedAt = _time.GetUtcNow(),
             Messages = [.. ctx.State.Messages],
             Usage = ctx.State.Usage,
@@ -331,12 +312,20 @@ internal sealed partial class RunExecutor
         }
         else
         {
-            // A new run (fresh id) cannot conflict: write its row and its audit events together, so a
-            // group-committing store acknowledges both with one commit instead of two in a row.
-            var create = _runs.CreateAsync(next, storeToken).AsTask();
-            var append = _audit.AppendAsync(entries, storeToken).AsTask();
-            await Task.WhenAll(create, append).ConfigureAwait(false);
-            events = append.Result;
+            // A new run (fresh id) cannot conflict: both writes are queued before either is awaited, so a
+            // group-committing store acknowledges the run's row and its audit events with one commit.
+            var create = _runs.CreateAsync(next, storeToken);
+            var append = _audit.AppendAsync(entries, storeToken);
+            try
+            {
+                await create.ConfigureAwait(false);
+            }
+            finally
+            {
+                // Observed even when the create failed, so the append's outcome is never left unobserved.
+                events = await append.ConfigureAwait(false);
+            }
+
             ctx.Persisted = true;
         }
 

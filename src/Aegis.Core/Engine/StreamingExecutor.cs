@@ -253,7 +253,7 @@ internal sealed class StreamingExecutor
         }
 
         ctx.AddStatusEvent(RunStatus.Blocked, reason, code, _executor.Time.GetUtcNow());
-        return _executor.FinalizeAsync(ctx, ctx.Record with { Status = RunStatus.Blocked, Reason = reason, ErrorCode = code, Checkpoint = null }, null, CancellationToken.None);
+        return _executor.FinalizeAsync(ctx, new RunEnding(RunStatus.Blocked, reason, code), null, CancellationToken.None);
     }
 
     private void AddVerdict(RunContext ctx, string node, Verdict verdict) =>
