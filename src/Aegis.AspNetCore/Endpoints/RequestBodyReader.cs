@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -29,59 +30,70 @@ internal static class RequestBodyReader
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } length and > 0 ? (int)length : 4096);
-        long total = 0;
+        // The body is read through the request's pipe and parsed where Kestrel holds it: no copy into a buffer of our own.
+        var reader = request.BodyReader;
+        ReadResult read;
         while (true)
         {
-            var memory = buffer.GetMemory(8192);
-            int read;
             try
             {
-                read = await request.Body.ReadAsync(memory, context.RequestAborted).ConfigureAwait(false);
+                read = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
             }
             catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
                 throw TooLarge(null, limit);
             }
 
-            if (read == 0)
+            if (read.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(read.Buffer.End);
+                throw TooLarge(null, limit);
+            }
+
+            if (read.IsCompleted || read.IsCanceled)
             {
                 break;
             }
 
-            total += read;
-            if (total > limit)
-            {
-                throw TooLarge(null, limit);
-            }
-
-            buffer.Advance(read);
+            // Nothing consumed, everything examined: the next read returns once more has arrived.
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
 
-        var bytes = buffer.WrittenSpan;
-        if (bytes.IsEmpty)
-        {
-            throw new AegisException(AegisErrors.RequestMalformedJson, "the request body is empty");
-        }
-
-        T? value;
+        var body = read.Buffer;
         try
         {
-            value = JsonSerializer.Deserialize(bytes, typeInfo);
-        }
-        catch (JsonException ex)
-        {
-            // The deserialiser reads the whole body, so a body it accepts is well-formed; only a failure needs the
-            // syntax check that tells a syntax error (AEG-REQ-001) from a type error (AEG-REQ-003).
-            EnsureWellFormed(bytes);
-            throw new AegisException(AegisErrors.RequestInvalidField, $"{FieldOf(ex.Path)}: has the wrong type");
-        }
+            if (body.IsEmpty)
+            {
+                throw new AegisException(AegisErrors.RequestMalformedJson, "the request body is empty");
+            }
 
-        return value ?? throw new AegisException(AegisErrors.RequestInvalidField, "body: must be a JSON object");
+            T? value;
+            try
+            {
+                var json = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+                value = JsonSerializer.Deserialize(ref json, typeInfo);
+
+                // Anything but whitespace after the value makes the body malformed (the reader throws on it).
+                json.Read();
+            }
+            catch (JsonException ex)
+            {
+                // The deserialiser reads the whole body, so a body it accepts is well-formed; only a failure needs the
+                // syntax check that tells a syntax error (AEG-REQ-001) from a type error (AEG-REQ-003).
+                EnsureWellFormed(body);
+                throw new AegisException(AegisErrors.RequestInvalidField, $"{FieldOf(ex.Path)}: has the wrong type");
+            }
+
+            return value ?? throw new AegisException(AegisErrors.RequestInvalidField, "body: must be a JSON object");
+        }
+        finally
+        {
+            reader.AdvanceTo(body.End);
+        }
     }
 
     /// <summary>Checks the syntax first, so that a syntax error is AEG-REQ-001 and a type error AEG-REQ-003.</summary>
-    private static void EnsureWellFormed(ReadOnlySpan<byte> bytes)
+    private static void EnsureWellFormed(ReadOnlySequence<byte> bytes)
     {
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
         try
