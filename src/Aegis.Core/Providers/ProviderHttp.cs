@@ -21,6 +21,7 @@ internal static class ProviderHttp
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
+            AllowAutoRedirect = false,
             EnableMultipleHttp2Connections = true,
         };
 
