@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Aegis.Providers.OpenAI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Aegis.Core.Tests.Providers;
 
@@ -133,6 +135,7 @@ public sealed class OpenAIStreamingTests : IAsyncLifetime
         _upstream.StreamFrames =
         [
             ": keep-alive\r\n\r\n",
+            "data:\n\n",
             "event: message\r\nid: 1\r\nretry: 1000\r\ndata: {\"id\":\"s3\",\"obj\":{\"nested\":[1,2,{\"a\":\"}\"}]},\"choices\":[{\"index\":0,\"logprobs\":{\"content\":[]},\"delta\":{\"content\":\"Hel\",\"reasoning_content\":\"hmm\",\"x\":true}}]}\r\n\r\n",
             "data: {\"id\":\"s3\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n",
             "data: [DONE]\n\n",
@@ -215,20 +218,22 @@ public sealed class OpenAIStreamingTests : IAsyncLifetime
     [Fact]
     public async Task The_timeout_bounds_each_wait_not_the_whole_stream()
     {
-        // Four frames 400 ms apart: the stream takes ~1.2 s in all, longer than the 1 s timeout, but no wait does.
+        // Five frames 300 ms apart: the stream takes ~1.2 s in all, longer than the 1 s timeout, but no wait does.
+        using var client = CreateClient(timeoutSeconds: 1);
+        await client.GetResponseAsync("warm up"); // JIT and the connection, so the first wait is the upstream's alone
         _upstream.StreamFrames =
         [
             Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"a"}}]}"""),
             Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"b"}}]}"""),
-            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"c"},"finish_reason":"stop"}]}"""),
+            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"c"}}]}"""),
+            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"d"},"finish_reason":"stop"}]}"""),
             "data: [DONE]\n\n",
         ];
-        _upstream.FrameDelay = TimeSpan.FromMilliseconds(400);
-        using var client = CreateClient(timeoutSeconds: 1);
+        _upstream.FrameDelay = TimeSpan.FromMilliseconds(300);
 
         var updates = await CollectAsync(client.GetStreamingResponseAsync("hi"));
 
-        Assert.Equal("abc", string.Concat(updates.Select(u => u.Text)));
+        Assert.Equal("abcd", string.Concat(updates.Select(u => u.Text)));
     }
 
     [Fact]
@@ -251,49 +256,74 @@ public sealed class OpenAIStreamingTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_consumer_is_not_a_timeout()
     {
-        // Frames come every 50 ms, well within the timeout; the consumer spends longer than the timeout on each update.
+        // The client's clock is a fake one: the consumer lets five "seconds" pass on every update, five times the
+        // timeout. Only the waits for the upstream count, so the stream completes.
+        _upstream.StreamFrames =
+        [
+            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"a"}}]}"""),
+            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"b"}}]}"""),
+            Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"c"},"finish_reason":"stop"}]}"""),
+            "data: [DONE]\n\n",
+        ];
         _upstream.FrameDelay = TimeSpan.FromMilliseconds(50);
-        using var client = CreateClient(timeoutSeconds: 0.2);
+        var time = new FakeTimeProvider();
+        using var http = new HttpClient();
+        using var client = new OpenAIChatCompletionsClient(http, new OpenAIChatCompletionsOptions
+        {
+            Endpoint = new Uri(_upstream.BaseUrl),
+            Model = "m",
+            ApiKey = "sk-test-streaming",
+            Timeout = TimeSpan.FromSeconds(1),
+            TimeProvider = time,
+        });
 
         var text = "";
         await foreach (var update in client.GetStreamingResponseAsync("hi"))
         {
             text += update.Text;
-            await Task.Delay(300);
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(150); // and the next frame arrives after the last read, so the next update needs a new one
         }
 
-        Assert.Equal("Hello from the upstream, reassembled.", text);
+        Assert.Equal("abc", text);
     }
 
     [Fact]
-    public async Task Caller_cancellation_mid_stream_passes_through_and_closes_the_upstream_request()
+    public async Task Caller_cancellation_mid_stream_passes_through_and_the_upstream_request_ends()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _upstream.StreamGate = gate.Task;
         using var client = CreateClient();
         using var cts = new CancellationTokenSource();
-
-        var updates = client.GetStreamingResponseAsync("hi", cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
         try
         {
-            Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Patience));
-            Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Patience));
-            var pending = updates.MoveNextAsync().AsTask();
-            await cts.CancelAsync();
+            var updates = client.GetStreamingResponseAsync("hi", cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+            try
+            {
+                Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Patience));
+                Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Patience));
+                var pending = updates.MoveNextAsync().AsTask();
+                await cts.CancelAsync();
 
-            var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Patience));
-            Assert.False(ProviderErrors.ShouldTranslate(thrown, cts.Token));
+                var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Patience));
+                Assert.False(ProviderErrors.ShouldTranslate(thrown, cts.Token));
+            }
+            finally
+            {
+                await updates.DisposeAsync();
+            }
+
+            // The upstream, still holding the rest of its answer, sees the connection go (at the latest when the
+            // handler gives up draining the unread answer).
+            for (var i = 0; !_upstream.StreamAborted; i++)
+            {
+                Assert.True(i < 1000, "the upstream request did not end");
+                await Task.Delay(10);
+            }
         }
         finally
         {
-            await updates.DisposeAsync();
             gate.TrySetResult();
-        }
-
-        for (var i = 0; !_upstream.StreamAborted; i++)
-        {
-            Assert.True(i < 500, "the upstream request was not aborted");
-            await Task.Delay(10);
         }
     }
 

@@ -35,10 +35,15 @@ internal sealed class ChatCompletionStreamReader : IDisposable
     /// <summary>Whether <c>data: [DONE]</c> has been read.</summary>
     public bool IsDone { get; private set; }
 
-    /// <summary>Parses one event; <see langword="null"/> for <c>[DONE]</c>. Matches <c>SseItemParser&lt;T&gt;</c>.</summary>
+    /// <summary>Parses one event; <see langword="null"/> for <c>[DONE]</c> and for an event with no data. Matches <c>SseItemParser&lt;T&gt;</c>.</summary>
     public ChatResponseUpdate? Parse(string eventType, ReadOnlySpan<byte> data)
     {
         var payload = data.Trim(" \t\r\n"u8);
+        if (payload.IsEmpty)
+        {
+            return null;
+        }
+
         if (payload.SequenceEqual("[DONE]"u8))
         {
             IsDone = true;
