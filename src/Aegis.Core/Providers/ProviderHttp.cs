@@ -10,9 +10,9 @@ namespace Aegis.Providers;
 /// and <c>base_url</c> should name the final address. Responses are not decompressed and no <c>Accept-Encoding</c> is
 /// sent: chat-completions answers are a few kilobytes, model APIs answer uncompressed unless asked, and a compressed
 /// event stream would be held back by the compressor's buffering on the way. Measured on the loopback benchmark
-/// (<c>ProviderClientBenchmarks</c>, <c>WireOldHandler</c> against <c>Wire</c>), both features cost little when the
-/// upstream does not compress (about 150 bytes and no measurable time per call), so this is decided on behaviour,
-/// not on cost.</para>
+/// (<c>ProviderClientBenchmarks</c>, <c>WireOldHandler</c> against <c>Wire</c>, an upstream that does not compress),
+/// the two cost about 0.7 KB of allocations per call (the <c>Accept-Encoding</c> header, the decompression handler's
+/// checks) and no time measurable on a shared machine: small, but for nothing.</para>
 /// </remarks>
 internal static class ProviderHttp
 {
