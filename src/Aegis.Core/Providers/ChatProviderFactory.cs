@@ -1,10 +1,8 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Aegis.Providers;
+using Aegis.Providers.OpenAI;
 using Microsoft.Extensions.AI;
-using OpenAI;
 
 namespace Aegis;
 
@@ -17,9 +15,10 @@ namespace Aegis;
 /// <para>A factory rather than a registry of ready clients: the configuration names the type, the factory builds
 /// one client per configured provider at start-up, and everything that is wrong with the configuration fails
 /// there with an <c>AEG-CFG</c> code naming the key.</para>
-/// <para>The OpenAI clients share one pooled <see cref="HttpClient"/> (unless one is passed in), apply
-/// <c>timeout_seconds</c> (default 100 s) per request, and do not retry: when an upstream fails, the gateway decides
-/// whether to fall back to another provider, so SDK retries would only delay that decision.</para>
+/// <para><c>openai</c> and <c>openai_compatible</c> build a client that speaks the chat-completions wire protocol
+/// directly (no vendor SDK in the request path). They share one pooled <see cref="HttpClient"/> (unless one is passed
+/// in), apply <c>timeout_seconds</c> (default 100 s) per request, and do not retry: when an upstream fails, the gateway
+/// decides whether to fall back to another provider, so retries would only delay that decision.</para>
 /// <para>Register types at start-up; <see cref="Create"/> may then be called from any thread.</para>
 /// </remarks>
 public sealed class ChatProviderFactory
@@ -43,7 +42,7 @@ public sealed class ChatProviderFactory
     /// <param name="httpClient">
     /// The client the HTTP providers send through (not disposed by the factory), or <see langword="null"/> for the
     /// process-wide pooled client. Its own <see cref="HttpClient.Timeout"/> should be infinite: the per-provider
-    /// <c>timeout_seconds</c> is applied by the SDK.
+    /// <c>timeout_seconds</c> is applied by the client on each call.
     /// </param>
     public ChatProviderFactory(HttpClient? httpClient)
     {
@@ -137,7 +136,7 @@ public sealed class ChatProviderFactory
         ModelId = string.IsNullOrWhiteSpace(options.Model) ? "fake" : options.Model,
     });
 
-    private IChatClient CreateOpenAI(string name, ProviderOptions options, bool compatible)
+    private OpenAIChatCompletionsClient CreateOpenAI(string name, ProviderOptions options, bool compatible)
     {
         if (string.IsNullOrWhiteSpace(options.Model))
         {
@@ -166,6 +165,11 @@ public sealed class ChatProviderFactory
                 ? PlaceholderApiKey
                 : throw new AegisException(AegisErrors.ConfigMissingField, $"providers.{name}.api_key");
         }
+        else if (apiKey.AsSpan().ContainsAnyInRange('\0', '\u001f') || apiKey.Contains('\u007f', StringComparison.Ordinal))
+        {
+            // Not echoed: it is a secret. A control character (a pasted newline) cannot travel in a header.
+            throw new AegisException(AegisErrors.ConfigInvalidValue, $"providers.{name}.api_key: contains a control character");
+        }
 
         var timeout = DefaultTimeout;
         if (options.TimeoutSeconds is { } seconds)
@@ -180,19 +184,15 @@ public sealed class ChatProviderFactory
             timeout = TimeSpan.FromSeconds(seconds);
         }
 
-        var clientOptions = new OpenAIClientOptions
+        return new OpenAIChatCompletionsClient(_httpClient ?? ProviderHttp.Shared, new OpenAIChatCompletionsOptions
         {
-            Transport = new HttpClientPipelineTransport(_httpClient ?? ProviderHttp.Shared),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = timeout,
-        };
-        if (endpoint is not null)
-        {
-            clientOptions.Endpoint = endpoint;
-        }
-
-        return new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions)
-            .GetChatClient(options.Model)
-            .AsIChatClient();
+            Endpoint = endpoint ?? OpenAIChatCompletionsOptions.DefaultEndpoint,
+            Model = options.Model,
+            ApiKey = apiKey,
+            Timeout = timeout,
+            // OpenAI reads max_completion_tokens (and rejects max_tokens for its reasoning models); compatible servers
+            // read max_tokens, and several ignore max_completion_tokens.
+            MaxTokensField = compatible ? OpenAIMaxTokensField.MaxTokens : OpenAIMaxTokensField.MaxCompletionTokens,
+        });
     }
 }

@@ -2,18 +2,22 @@ using System.ClientModel;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
+using Aegis.Providers.OpenAI;
 
 namespace Aegis;
 
 /// <summary>
 /// Maps what a provider call throws to the error catalog, so the gateway reports one coded error whatever
-/// the vendor SDK: <c>AEG-PRV-005</c> credential rejected (HTTP 401/403), <c>AEG-PRV-004</c> model not supported
+/// the client: <c>AEG-PRV-005</c> credential rejected (HTTP 401/403), <c>AEG-PRV-004</c> model not supported
 /// (HTTP 404), <c>AEG-PRV-003</c> upstream failed (any other status, an unreachable upstream, a timeout).
 /// </summary>
 /// <remarks>
 /// The detail names the provider and the HTTP status (and the upstream's error code when it is a plain
 /// identifier such as <c>invalid_api_key</c>); it never carries the upstream's error text, the api key or the
-/// request content. The SDK's exception is therefore not attached when its message repeats the upstream's text.
+/// request content. A vendor SDK's exception is therefore not attached when its message repeats the upstream's text.
+/// Understood: the built-in OpenAI client's own failures, <see cref="System.ClientModel.ClientResultException"/> (OpenAI-SDK
+/// based clients registered through <see cref="ChatProviderFactory.Register"/>), <see cref="HttpRequestException"/>
+/// (with or without a status), socket and I/O failures, timeouts.
 /// Use it around provider calls:
 /// <code>
 /// catch (Exception ex) when (ProviderErrors.ShouldTranslate(ex, cancellationToken))
@@ -61,6 +65,9 @@ public static class ProviderErrors
             case AegisException coded:
                 return coded;
 
+            case OpenAIUpstreamException upstream:
+                return FromUpstream(upstream, providerName);
+
             case ClientResultException { Status: > 0 } result:
                 return FromStatus(result, providerName);
 
@@ -87,6 +94,23 @@ public static class ProviderErrors
                     $"provider '{providerName}': the call failed ({exception.GetType().Name})",
                     exception);
         }
+    }
+
+    private static AegisException FromUpstream(OpenAIUpstreamException upstream, string providerName)
+    {
+        // Its message and state are already free of upstream text; it is still not attached, as for the SDK's.
+        return upstream.Failure switch
+        {
+            OpenAIUpstreamFailure.Status when upstream.StatusCode is { } status => FromStatusCode((int)status, upstream.UpstreamCode, providerName),
+            OpenAIUpstreamFailure.StreamError => new AegisException(
+                AegisErrors.ProviderUpstreamFailed,
+                upstream.UpstreamCode is null
+                    ? $"provider '{providerName}': the upstream reported an error in the stream"
+                    : $"provider '{providerName}': the upstream reported an error in the stream ({upstream.UpstreamCode})"),
+            _ => new AegisException(
+                AegisErrors.ProviderUpstreamFailed,
+                $"provider '{providerName}': the upstream answered a malformed response"),
+        };
     }
 
     private static AegisException FromStatus(ClientResultException result, string providerName)
@@ -135,31 +159,54 @@ public static class ProviderErrors
         return null;
     }
 
-    /// <summary>Reads <c>error.code</c> (or <c>error.type</c>) of an OpenAI-style error body when it is a plain identifier.</summary>
     private static string? ReadUpstreamCode(ClientResultException result)
     {
         try
         {
             var content = result.GetRawResponse()?.Content;
-            if (content is null || content.ToMemory().IsEmpty)
-            {
-                return null;
-            }
-
-            using var document = JsonDocument.Parse(content.ToMemory());
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("error", out var error)
-                || error.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            return IdentifierOrNull(error, "code") ?? IdentifierOrNull(error, "type");
+            return content is null ? null : ReadUpstreamCode(content.ToMemory().Span);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Reads <c>error.code</c> (or <c>error.type</c>) of an OpenAI-style error body when it is a plain identifier
+    /// (lower-case letters and underscores, at most 48 characters); <see langword="null"/> otherwise, including for a
+    /// body that is not JSON.
+    /// </summary>
+    internal static string? ReadUpstreamCode(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return ReadUpstreamCode(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads <c>error.code</c> (or <c>error.type</c>) of an object carrying an OpenAI-style <c>error</c> when it is a plain identifier.</summary>
+    internal static string? ReadUpstreamCode(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("error", out var error)
+            || error.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        return IdentifierOrNull(error, "code") ?? IdentifierOrNull(error, "type");
     }
 
     private static string? IdentifierOrNull(JsonElement error, string property)

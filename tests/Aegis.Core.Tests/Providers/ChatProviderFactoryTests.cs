@@ -1,3 +1,4 @@
+using Aegis.Providers.OpenAI;
 using Microsoft.Extensions.AI;
 
 namespace Aegis.Core.Tests.Providers;
@@ -37,7 +38,7 @@ public sealed class ChatProviderFactoryTests
     }
 
     [Fact]
-    public void Openai_builds_an_sdk_backed_client()
+    public void Openai_builds_a_wire_client_for_the_openai_api()
     {
         using var client = new ChatProviderFactory().Create("main", new ProviderOptions { Type = "openai", ApiKey = "sk-x", Model = "gpt-4o-mini" });
 
@@ -45,7 +46,41 @@ public sealed class ChatProviderFactoryTests
         Assert.NotNull(metadata);
         Assert.Equal("openai", metadata.ProviderName);
         Assert.Equal("gpt-4o-mini", metadata.DefaultModelId);
-        Assert.NotNull(client.GetService<OpenAI.Chat.ChatClient>());
+        Assert.Equal(new Uri("https://api.openai.com/v1"), metadata.ProviderUri);
+        var wire = client.GetService<OpenAIChatCompletionsClient>();
+        Assert.NotNull(wire);
+        Assert.Equal(new Uri("https://api.openai.com/v1/chat/completions"), wire.RequestUri);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1/v1", "http://127.0.0.1:1/v1/chat/completions")]
+    [InlineData("http://127.0.0.1:1/v1/", "http://127.0.0.1:1/v1/chat/completions")]
+    [InlineData("http://127.0.0.1:1", "http://127.0.0.1:1/chat/completions")]
+    [InlineData("https://llm.example/openai/v1?api-version=2", "https://llm.example/openai/v1/chat/completions?api-version=2")]
+    public void Base_url_is_the_api_root_as_with_the_sdk(string baseUrl, string expected)
+    {
+        using var client = new ChatProviderFactory().Create("local", new ProviderOptions { Type = "openai_compatible", Model = "m", BaseUrl = baseUrl });
+
+        Assert.Equal(new Uri(expected), client.GetService<OpenAIChatCompletionsClient>()!.RequestUri);
+        Assert.Equal(new Uri(baseUrl), client.GetService<ChatClientMetadata>()!.ProviderUri);
+    }
+
+    [Fact]
+    public void Metadata_does_not_carry_credentials_of_the_base_url()
+    {
+        using var client = new ChatProviderFactory().Create("local", new ProviderOptions { Type = "openai_compatible", Model = "m", BaseUrl = "http://user:hunter2@127.0.0.1:1/v1" });
+
+        Assert.DoesNotContain("hunter2", client.GetService<ChatClientMetadata>()!.ProviderUri!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_api_key_with_a_control_character_is_rejected_without_echoing_it()
+    {
+        var error = Assert.Throws<AegisException>(() => new ChatProviderFactory().Create("main", new ProviderOptions { Type = "openai", Model = "m", ApiKey = "sk-secret-123\n" }));
+
+        Assert.Equal(AegisErrors.ConfigInvalidValue, error.Error);
+        Assert.StartsWith("providers.main.api_key", error.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-secret", error.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

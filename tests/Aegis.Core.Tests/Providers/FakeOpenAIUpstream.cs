@@ -11,8 +11,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Aegis.Core.Tests.Providers;
 
-/// <summary>One request the fake upstream received.</summary>
-internal sealed record RecordedRequest(string Path, string? Authorization, JsonObject Body);
+/// <summary>One request the fake upstream received, with the headers the tests check.</summary>
+internal sealed record RecordedRequest(string Path, string? Authorization, JsonObject Body)
+{
+    /// <summary>The <c>Content-Length</c> header, if sent.</summary>
+    public long? ContentLength { get; init; }
+
+    /// <summary>The <c>Content-Type</c> header.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The <c>Transfer-Encoding</c> header (empty when the body had a length).</summary>
+    public string? TransferEncoding { get; init; }
+
+    /// <summary>The body exactly as received.</summary>
+    public string RawBody { get; init; } = "";
+}
 
 /// <summary>A tool call the fake upstream answers with.</summary>
 internal sealed record UpstreamToolCall(string Id, string Name, string ArgumentsJson);
@@ -21,12 +34,15 @@ internal sealed record UpstreamToolCall(string Id, string Name, string Arguments
 /// A loopback Kestrel server that speaks the OpenAI chat completions wire protocol: <c>POST /v1/chat/completions</c>
 /// answers a <c>chat.completion</c> object, or with <c>"stream": true</c> a <c>text/event-stream</c> of
 /// <c>chat.completion.chunk</c> frames ending in <c>data: [DONE]</c> (plus a usage chunk when
-/// <c>stream_options.include_usage</c> is set). Every request body is recorded. Settings are read per request.
+/// <c>stream_options.include_usage</c> is set). Every request body is recorded with its headers. Settings are read per
+/// request: tests can also answer a raw body (<see cref="RawBody"/>), raw SSE frames (<see cref="StreamFrames"/>), and
+/// hold a stream part-way (<see cref="StreamGate"/>) or slow it down (<see cref="FrameDelay"/>).
 /// </summary>
 internal sealed class FakeOpenAIUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _framesWritten;
 
     private FakeOpenAIUpstream(WebApplication app, Uri root)
     {
@@ -58,8 +74,38 @@ internal sealed class FakeOpenAIUpstream : IAsyncDisposable
     /// <summary>The <c>error.message</c> of an error body; may quote the request's key, as real upstreams do.</summary>
     public Func<RecordedRequest, string> ErrorMessage { get; set; } = request => $"Incorrect API key provided: {request.Authorization}";
 
+    /// <summary>When set, every request is answered <c>307 Temporary Redirect</c> to this URL.</summary>
+    public string? RedirectTo { get; set; }
+
     /// <summary>A delay before answering (for timeouts).</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>When set, a non-streamed request is answered 200 with this body verbatim (for malformed and unusual answers).</summary>
+    public string? RawBody { get; set; }
+
+    /// <summary>The content type of <see cref="RawBody"/>.</summary>
+    public string RawContentType { get; set; } = "application/json";
+
+    /// <summary>
+    /// When set, a streamed request is answered with these SSE frames verbatim (each written and flushed on its own,
+    /// e.g. <c>"data: {...}\n\n"</c>), instead of the generated chunks.
+    /// </summary>
+    public IReadOnlyList<string>? StreamFrames { get; set; }
+
+    /// <summary>When set, a stream holds its frames after the first <see cref="GateAfterFrames"/> until this task completes.</summary>
+    public Task? StreamGate { get; set; }
+
+    /// <summary>How many frames a gated stream sends before it waits for <see cref="StreamGate"/>.</summary>
+    public int GateAfterFrames { get; set; } = 2;
+
+    /// <summary>A delay before each frame after the first (for per-wait timeouts).</summary>
+    public TimeSpan FrameDelay { get; set; }
+
+    /// <summary>How many frames the current or last stream has written.</summary>
+    public int FramesWritten => Volatile.Read(ref _framesWritten);
+
+    /// <summary>Whether the last stream ended because the client went away.</summary>
+    public bool StreamAborted { get; private set; }
 
     /// <summary>Usage reported: prompt tokens.</summary>
     public int PromptTokens { get; set; } = 17;
@@ -91,9 +137,24 @@ internal sealed class FakeOpenAIUpstream : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
-        var request = new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(), body);
+        using var reader = new StreamReader(context.Request.Body);
+        var raw = await reader.ReadToEndAsync(context.RequestAborted);
+        var body = (JsonObject)JsonNode.Parse(raw)!;
+        var request = new RecordedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(), body)
+        {
+            ContentLength = context.Request.ContentLength,
+            ContentType = context.Request.ContentType,
+            TransferEncoding = context.Request.Headers.TransferEncoding.ToString(),
+            RawBody = raw,
+        };
         _requests.Enqueue(request);
+
+        if (RedirectTo is { } location)
+        {
+            context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            context.Response.Headers.Location = location;
+            return;
+        }
 
         if (Delay > TimeSpan.Zero)
         {
@@ -117,10 +178,27 @@ internal sealed class FakeOpenAIUpstream : IAsyncDisposable
         }
 
         var model = body["model"]?.GetValue<string>() ?? "unknown";
-        if (body["stream"]?.GetValue<bool>() == true)
+        if (body["stream"]?.GetValue<bool>() == true && RawBody is null)
         {
             var includeUsage = body["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
-            await StreamAsync(context, model, includeUsage);
+            Volatile.Write(ref _framesWritten, 0);
+            StreamAborted = false;
+            try
+            {
+                await StreamAsync(context, model, includeUsage);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                StreamAborted = true;
+            }
+
+            return;
+        }
+
+        if (RawBody is { } rawBody)
+        {
+            context.Response.ContentType = RawContentType;
+            await context.Response.WriteAsync(rawBody, context.RequestAborted);
             return;
         }
 
@@ -158,6 +236,18 @@ internal sealed class FakeOpenAIUpstream : IAsyncDisposable
     private async Task StreamAsync(HttpContext context, string model, bool includeUsage)
     {
         context.Response.ContentType = "text/event-stream";
+        if (StreamFrames is { } frames)
+        {
+            foreach (var frame in frames)
+            {
+                await BeforeFrameAsync(context);
+                await context.Response.WriteAsync(frame, context.RequestAborted);
+                Interlocked.Increment(ref _framesWritten); // counted before the client can see it
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+
+            return;
+        }
         await WriteFrameAsync(context, Chunk(model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, finishReason: null));
         if (ToolCall is { } call)
         {
@@ -231,9 +321,25 @@ internal sealed class FakeOpenAIUpstream : IAsyncDisposable
         ["total_tokens"] = PromptTokens + CompletionTokens,
     };
 
-    private static async Task WriteFrameAsync(HttpContext context, string data)
+    private async Task WriteFrameAsync(HttpContext context, string data)
     {
+        await BeforeFrameAsync(context);
         await context.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"data: {data}\n\n"), context.RequestAborted);
+        Interlocked.Increment(ref _framesWritten); // counted before the client can see it
         await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    private async Task BeforeFrameAsync(HttpContext context)
+    {
+        var written = FramesWritten;
+        if (written > 0 && FrameDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(FrameDelay, context.RequestAborted);
+        }
+
+        if (written == GateAfterFrames && StreamGate is { } gate)
+        {
+            await gate.WaitAsync(context.RequestAborted);
+        }
     }
 }
