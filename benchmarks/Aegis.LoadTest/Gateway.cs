@@ -38,6 +38,20 @@ internal abstract partial class Gateway : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time (user + system) the gateway process has used so far; for an in-process gateway, the whole harness's.</summary>
+    public TimeSpan CpuTime()
+    {
+        try
+        {
+            using var process = Process.GetProcessById(ProcessId);
+            return process.TotalProcessorTime;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
     /// <summary>VmHWM of the gateway process, in bytes (0 when unreadable).</summary>
     public long PeakRssBytes() => ReadStatusKb(ProcessId, "VmHWM:") * 1024;
 

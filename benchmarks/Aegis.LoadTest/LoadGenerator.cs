@@ -29,6 +29,12 @@ internal sealed class ScenarioResult
 
     public long GatewayPeakRssBytes { get; set; }
 
+    /// <summary>CPU time the gateway process used during the measured window (not the warm-up); zero for direct scenarios.</summary>
+    public TimeSpan GatewayCpu { get; set; }
+
+    /// <summary>Gateway CPU per successful request, in microseconds: the gateway's whole cost, whatever shares the machine.</summary>
+    public double GatewayCpuMicrosPerRequest => Ok == 0 ? 0 : GatewayCpu.TotalMicroseconds / Ok;
+
     /// <summary>Successful and failed requests of the warm-up (not in the figures; they still make runs in the ledger).</summary>
     public long WarmupOk { get; set; }
 
@@ -83,7 +89,7 @@ internal static class LoadGenerator
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
-    public static async Task<ScenarioResult> ClosedLoopAsync(string name, Target target, int connections, TimeSpan warmup, TimeSpan duration)
+    public static async Task<ScenarioResult> ClosedLoopAsync(string name, Target target, int connections, TimeSpan warmup, TimeSpan duration, Action? measuring = null)
     {
         using var client = CreateClient(connections);
         var body = Body(target.Model, target.Stream);
@@ -94,11 +100,12 @@ internal static class LoadGenerator
         }
 
         var result = new ScenarioResult { Name = name, Target = target.Name, Mode = $"closed loop, {connections} connections", FirstToken = target.Stream ? new LatencyHistogram() : null, WarmupOk = warm.Ok, WarmupErrors = warm.Errors };
+        measuring?.Invoke();
         await RunClosedAsync(client, target, body, connections, duration, result).ConfigureAwait(false);
         return result;
     }
 
-    public static async Task<ScenarioResult> OpenLoopAsync(string name, Target target, int rate, TimeSpan warmup, TimeSpan duration)
+    public static async Task<ScenarioResult> OpenLoopAsync(string name, Target target, int rate, TimeSpan warmup, TimeSpan duration, Action? measuring = null)
     {
         using var client = CreateClient(1024);
         var body = Body(target.Model, target.Stream);
@@ -109,6 +116,7 @@ internal static class LoadGenerator
         }
 
         var result = new ScenarioResult { Name = name, Target = target.Name, Mode = $"open loop, {rate} req/s", FirstToken = target.Stream ? new LatencyHistogram() : null, WarmupOk = warm.Ok, WarmupErrors = warm.Errors };
+        measuring?.Invoke();
         await RunOpenAsync(client, target, body, rate, duration, result).ConfigureAwait(false);
         return result;
     }

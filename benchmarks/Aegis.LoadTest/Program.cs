@@ -63,6 +63,10 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
 
     try
     {
+        // Set by a scenario when its measured window starts (after its own warm-up): the gateway's CPU time then.
+        var cpuAtStart = TimeSpan.Zero;
+        void Measuring() => cpuAtStart = gateway.CpuTime();
+
         async Task<ScenarioResult> Run(Func<Task<ScenarioResult>> scenario, bool throughGateway)
         {
             if (throughGateway)
@@ -74,10 +78,12 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
             if (throughGateway)
             {
                 r.GatewayPeakRssBytes = gateway.PeakRssBytes();
+                r.GatewayCpu = gateway.CpuTime() - cpuAtStart;
             }
 
             results.Add(r);
-            Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
+            var cpu = r.GatewayCpu > TimeSpan.Zero ? string.Create(inv, $"  gateway CPU {r.GatewayCpuMicrosPerRequest:F0} µs/req") : "";
+            Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{cpu}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
             return r;
         }
 
@@ -106,12 +112,12 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
 
         if (options.Runs("2"))
         {
-            await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration), true);
+            await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration, Measuring), true);
         }
 
         if (options.Runs("3"))
         {
-            var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration), true);
+            var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration, Measuring), true);
             governedOk += g.Ok + g.WarmupOk;
         }
 
@@ -122,7 +128,7 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
 
         if (options.Runs("4b"))
         {
-            var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration), true);
+            var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration, Measuring), true);
             governedOk += gs.Ok + gs.WarmupOk;
         }
 
@@ -133,7 +139,7 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
 
         if (options.Runs("5b"))
         {
-            var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration), true);
+            var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration, Measuring), true);
             governedOk += go.Ok + go.WarmupOk;
         }
 
@@ -144,7 +150,7 @@ await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatenc
 
         if (options.Runs("6b"))
         {
-            var gso = await Run(() => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration), true);
+            var gso = await Run(() => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration, Measuring), true);
             governedOk += gso.Ok + gso.WarmupOk;
         }
     }
