@@ -20,7 +20,8 @@ namespace Aegis.Storage.Sqlite.Writes;
 /// <para>
 /// The writer's connection does not checkpoint the WAL inside its COMMIT (<c>wal_autocheckpoint=0</c>);
 /// after each commit it counts the pages it wrote and, every <see cref="WalCheckpointer.PagesPerCheckpoint"/>
-/// pages, wakes the <see cref="WalCheckpointer"/>, which checkpoints on its own connection and thread.
+/// pages, wakes the <see cref="WalCheckpointer"/>, which copies them on its own connection and thread;
+/// the writer copies the remaining tail itself between two batches, after completing its callers.
 /// </para>
 /// </summary>
 internal sealed class GroupCommitWriter
@@ -31,10 +32,12 @@ internal sealed class GroupCommitWriter
     private const string Savepoint = "SAVEPOINT aegis_write;";
     private const string RollbackToSavepoint = "ROLLBACK TO aegis_write;";
     private const string ReleaseSavepoint = "RELEASE aegis_write;";
+    private const int TailBusyTimeoutMs = 20;
     private const int CacheWriteStatus = 9; // SQLITE_DBSTATUS_CACHE_WRITE: pages written (to the WAL) since the last reset
     private readonly SqliteDatabase _database;
     private readonly Func<PooledConnection> _open;
     private readonly int _maxWeight;
+    private readonly int _busyTimeoutMs;
     private readonly object _gate = new();
     private readonly WriteBatch _batch = new();
     private readonly Thread _thread;
@@ -51,10 +54,14 @@ internal sealed class GroupCommitWriter
         _database = database;
         _open = open;
         _maxWeight = Math.Max(1, maxWeight);
+        _busyTimeoutMs = (int)Math.Clamp(database.Options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
         _checkpointer = new WalCheckpointer(open);
         _thread = new Thread(Loop) { IsBackground = true, Name = "Aegis SQLite writer" };
         _thread.Start();
     }
+
+    /// <summary>The checkpointer the writer wakes (for tests).</summary>
+    internal WalCheckpointer Checkpointer => _checkpointer;
 
     /// <summary>Queues <paramref name="operation"/>; <see langword="false"/> once the writer has been stopped.</summary>
     public bool TryEnqueue(WriteOperation operation)
@@ -140,6 +147,7 @@ internal sealed class GroupCommitWriter
                 }
 
                 taken.Clear();
+                CheckpointTail();
             }
         }
         finally
@@ -302,6 +310,32 @@ internal sealed class GroupCommitWriter
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a bulk checkpoint, copies the frames committed meanwhile with a <c>RESTART</c> checkpoint,
+    /// which also waits for the readers still reading WAL frames (lookups take microseconds), so that
+    /// the next transaction writes the WAL from its beginning. The wait is bounded by
+    /// <see cref="TailBusyTimeoutMs"/>, not the connection's busy timeout: if a reader or another
+    /// process holds on, the WAL restarts after a later checkpoint instead.
+    /// </summary>
+    private void CheckpointTail()
+    {
+        if (_connection is not { } connection || !_checkpointer.TakeTailDue())
+        {
+            return;
+        }
+
+        var db = connection.Connection.Handle;
+        try
+        {
+            raw.sqlite3_busy_timeout(db, TailBusyTimeoutMs);
+            raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_RESTART, out _, out _);
+        }
+        finally
+        {
+            raw.sqlite3_busy_timeout(db, _busyTimeoutMs);
         }
     }
 

@@ -5,13 +5,21 @@ namespace Aegis.Storage.Sqlite.Writes;
 
 /// <summary>
 /// Checkpoints the WAL off the commit path. SQLite's automatic checkpoint runs inside whichever COMMIT
-/// takes the WAL past 1000 pages, so one caller in a thousand pages' worth waits for the copy into the
-/// database file and its fsyncs. The <see cref="GroupCommitWriter"/> turns that off on its connection
-/// and calls <see cref="Request"/> every <see cref="PagesPerCheckpoint"/> pages it commits; this thread
-/// then runs a <c>PASSIVE</c> checkpoint on a connection of its own. A passive checkpoint takes no lock
-/// that readers or the writer wait for: it copies what no reader still needs, and the writer restarts
-/// the WAL from its beginning once everything has been copied, which keeps the file bounded.
-/// Failures (another process checkpointing, a busy file) are left for the next request.
+/// takes the WAL past 1000 pages, so the callers of that batch wait for the copy of a thousand pages
+/// into the database file and its fsyncs. The <see cref="GroupCommitWriter"/> turns that off on its
+/// connection and calls <see cref="Request"/> every <see cref="PagesPerCheckpoint"/> pages it commits;
+/// this thread then runs a <c>PASSIVE</c> checkpoint on a connection of its own, which takes no lock
+/// that readers or the writer wait for.
+/// <para>
+/// SQLite restarts the WAL from its beginning only when a write transaction starts with every frame
+/// copied, which a concurrent checkpoint never achieves while the writer keeps committing (the WAL
+/// would grow without bound). So once the bulk is copied here, <see cref="TakeTailDue"/> tells the
+/// writer to copy the few frames committed meanwhile itself, between two batches (after completing
+/// its callers), with a <c>RESTART</c> checkpoint that waits a few milliseconds at most for readers
+/// still on WAL frames: its next transaction then writes the WAL from the beginning, which stays
+/// about <see cref="PagesPerCheckpoint"/> pages long. Failures (another process checkpointing, a busy
+/// file) are left for the next request.
+/// </para>
 /// </summary>
 internal sealed class WalCheckpointer
 {
@@ -23,11 +31,15 @@ internal sealed class WalCheckpointer
     private Thread? _thread;
     private bool _requested;
     private bool _stopping;
+    private int _tailDue;
 
     public WalCheckpointer(Func<PooledConnection> open) => _open = open;
 
-    /// <summary>How many checkpoints have run (for tests).</summary>
+    /// <summary>How many bulk checkpoints have completed (for tests).</summary>
     public int Completed { get; private set; }
+
+    /// <summary>Whether the checkpointer's thread is running (it starts at the first request and ends at <see cref="Stop"/>).</summary>
+    public bool IsRunning => _thread?.IsAlive == true;
 
     /// <summary>Asks for a checkpoint; returns at once (the thread starts on the first request).</summary>
     public void Request()
@@ -51,6 +63,16 @@ internal sealed class WalCheckpointer
             }
         }
     }
+
+    /// <summary>
+    /// Whether a bulk checkpoint has completed since the last call: the writer should then checkpoint
+    /// the remaining frames on its own connection, so that its next transaction restarts the WAL.
+    /// </summary>
+    public bool TakeTailDue() => Volatile.Read(ref _tailDue) != 0 && Interlocked.Exchange(ref _tailDue, 0) != 0;
+
+    /// <summary>Runs a passive checkpoint on <paramref name="connection"/>; <see langword="true"/> when it completed.</summary>
+    private static bool Checkpoint(PooledConnection connection) =>
+        raw.sqlite3_wal_checkpoint_v2(connection.Connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _) == raw.SQLITE_OK;
 
     /// <summary>Stops the thread (after the checkpoint in progress, if any) and closes its connection.</summary>
     public void Stop()
@@ -91,10 +113,10 @@ internal sealed class WalCheckpointer
                 try
                 {
                     connection ??= _open();
-                    var rc = raw.sqlite3_wal_checkpoint_v2(connection.Connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
-                    if (rc == raw.SQLITE_OK)
+                    if (Checkpoint(connection))
                     {
                         Completed++;
+                        Volatile.Write(ref _tailDue, 1);
                     }
                 }
 #pragma warning disable CA1031 // A checkpoint that fails is retried at the next request; commits do not depend on it.
