@@ -16,8 +16,8 @@ namespace Aegis;
 /// <para>
 /// <see cref="CreateAsync"/> and <see cref="TryUpdateAsync"/> go through the database's single
 /// group-commit writer (shared with <see cref="SqliteAuditLedger"/>): concurrent writes share one
-/// transaction and one fsync, each in its own savepoint with its own result, and each call completes
-/// only after the COMMIT that holds its write.
+/// transaction and one fsync, each with its own result (a failing one, such as a duplicate id, fails
+/// only its own call), and each call completes only after the COMMIT that holds its write.
 /// </para>
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
