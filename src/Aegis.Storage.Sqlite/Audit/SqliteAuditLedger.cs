@@ -248,7 +248,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     private sealed class AppendOperation(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
         : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
     {
-        private const string Insert = "INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES ($seq, $ts, $run, $principal, $route, $stage, $node, $verdict, $status, $reason, $code, $prev, $hash);";
+        private const string Insert = "INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13);";
 
         public override int Weight => entries.Count;
 
@@ -257,40 +257,26 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
         {
             var (sequence, previous) = batch.AuditHead();
-            var insert = batch.Command(Insert);
-            var p = insert.Parameters;
-            var pSeq = p.Add("$seq", SqliteType.Integer);
-            var pTs = p.Add("$ts", SqliteType.Integer);
-            var pRun = p.Add("$run", SqliteType.Text);
-            var pPrincipal = p.Add("$principal", SqliteType.Text);
-            var pRoute = p.Add("$route", SqliteType.Text);
-            var pStage = p.Add("$stage", SqliteType.Text);
-            var pNode = p.Add("$node", SqliteType.Text);
-            var pVerdict = p.Add("$verdict", SqliteType.Text);
-            var pStatus = p.Add("$status", SqliteType.Text);
-            var pReason = p.Add("$reason", SqliteType.Text);
-            var pCode = p.Add("$code", SqliteType.Text);
-            var pPrev = p.Add("$prev", SqliteType.Text);
-            var pHash = p.Add("$hash", SqliteType.Text);
+            var insert = batch.Statement(Insert);
             var events = new AuditEvent[entries.Count];
             for (var j = 0; j < entries.Count; j++)
             {
                 var entry = entries[j];
                 var e = AuditChain.Link(sequence, previous, entry);
-                pSeq.Value = sequence;
-                pTs.Value = entry.Timestamp.UtcTicks;
-                pRun.Value = entry.RunId;
-                pPrincipal.Value = entry.PrincipalId;
-                pRoute.Value = entry.Route;
-                pStage.Value = (object?)entry.Stage?.ToWire() ?? DBNull.Value;
-                pNode.Value = (object?)entry.Node ?? DBNull.Value;
-                pVerdict.Value = (object?)entry.Verdict?.ToWire() ?? DBNull.Value;
-                pStatus.Value = (object?)entry.Status?.ToWire() ?? DBNull.Value;
-                pReason.Value = (object?)entry.Reason ?? DBNull.Value;
-                pCode.Value = (object?)entry.Code ?? DBNull.Value;
-                pPrev.Value = previous;
-                pHash.Value = e.Hash;
-                insert.ExecuteNonQuery();
+                insert.BindInt64(1, sequence);
+                insert.BindInt64(2, entry.Timestamp.UtcTicks);
+                insert.BindText(3, entry.RunId);
+                insert.BindText(4, entry.PrincipalId);
+                insert.BindText(5, entry.Route);
+                insert.BindText(6, entry.Stage?.ToWire());
+                insert.BindText(7, entry.Node);
+                insert.BindText(8, entry.Verdict?.ToWire());
+                insert.BindText(9, entry.Status?.ToWire());
+                insert.BindText(10, entry.Reason);
+                insert.BindText(11, entry.Code);
+                insert.BindText(12, previous);
+                insert.BindText(13, e.Hash);
+                insert.Execute();
                 events[j] = e;
                 previous = e.Hash;
                 sequence++;

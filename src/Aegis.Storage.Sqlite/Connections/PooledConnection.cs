@@ -10,6 +10,7 @@ namespace Aegis.Storage.Sqlite.Connections;
 internal sealed class PooledConnection : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
 
     public PooledConnection(SqliteConnection connection) => Connection = connection;
 
@@ -30,6 +31,23 @@ internal sealed class PooledConnection : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// Returns the native statement for <paramref name="sql"/>, prepared on first use and kept for the
+    /// life of the connection (bind every parameter before each execution). It does not take part in
+    /// Microsoft.Data.Sqlite's transaction tracking: run it only where no <see cref="SqliteTransaction"/>
+    /// is open on the connection, or inside a transaction begun with a native statement.
+    /// </summary>
+    public PreparedStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new PreparedStatement(Connection.Handle ?? throw new InvalidOperationException("the connection is not open"), sql);
+            _statements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     /// <summary>Begins a write transaction that takes the database's write lock at once (<c>BEGIN IMMEDIATE</c>).</summary>
     public SqliteTransaction BeginWrite() => Connection.BeginTransaction(deferred: false);
 
@@ -41,6 +59,12 @@ internal sealed class PooledConnection : IDisposable
         }
 
         _commands.Clear();
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
         Connection.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Aegis.Storage.Sqlite.Connections;
 using Aegis.Storage.Sqlite.Serialization;
 using Microsoft.Data.Sqlite;
 
@@ -13,6 +14,7 @@ namespace Aegis;
 public sealed class SqliteApiKeyStore : IApiKeyStore
 {
     private const string Columns = "id, name, principal_id, team, labels, key_hash, created_at, last_used_at, revoked_at";
+    private const string FindByHash = $"SELECT {Columns} FROM api_keys WHERE key_hash = ?1;";
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
@@ -71,11 +73,24 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
+            // Read every time (one indexed row, native statement bound by index): a key revoked by any
+            // process sharing the file is refused by the next lookup.
             using var lease = _database.Rent();
-            var command = lease.Command($"SELECT {Columns} FROM api_keys WHERE key_hash = $hash;");
-            command.Parameters.AddWithValue("$hash", keyHash);
-            using var reader = command.ExecuteReader();
-            return ValueTask.FromResult(reader.Read() ? Read(reader) : null);
+            var find = lease.Connection.Statement(FindByHash);
+            find.BindText(1, keyHash);
+            if (!find.Step())
+            {
+                return ValueTask.FromResult<ApiKeyRecord?>(null);
+            }
+
+            try
+            {
+                return ValueTask.FromResult<ApiKeyRecord?>(Read(find));
+            }
+            finally
+            {
+                find.Reset();
+            }
         }
         catch (Exception ex) when (ex is not AegisException)
         {
@@ -151,6 +166,23 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         LastUsedAt = reader.IsDBNull(7) ? null : ToInstant(reader.GetInt64(7)),
         RevokedAt = reader.IsDBNull(8) ? null : ToInstant(reader.GetInt64(8)),
     };
+
+    private static ApiKeyRecord Read(PreparedStatement row) => new()
+    {
+        Id = row.GetString(0),
+        Name = row.GetString(1),
+        PrincipalId = row.GetString(2),
+        Team = row.GetStringOrNull(3),
+        Labels = ReadLabels(row.GetUtf8(4)),
+        KeyHash = row.GetString(5),
+        CreatedAt = ToInstant(row.GetInt64(6)),
+        LastUsedAt = row.IsNull(7) ? null : ToInstant(row.GetInt64(7)),
+        RevokedAt = row.IsNull(8) ? null : ToInstant(row.GetInt64(8)),
+    };
+
+    private static Dictionary<string, string> ReadLabels(ReadOnlySpan<byte> json) => json.SequenceEqual("{}"u8)
+        ? []
+        : JsonSerializer.Deserialize(json, SqliteJsonContext.Default.DictionaryStringString) ?? [];
 
     private static DateTimeOffset ToInstant(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 }

@@ -21,47 +21,67 @@ internal static class RunSerializer
     // Stored, never embedded in HTML: keep '<' of placeholders readable in the file.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(RunRecord run)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("team", run.Team);
-            WriteStrings(writer, "approvers", run.Approvers);
-            WriteMessages(writer, "messages", run.Messages);
-            writer.WriteString("response", run.Response);
-            writer.WriteString("reason", run.Reason);
-            writer.WriteString("error_code", run.ErrorCode);
-            writer.WriteNumber("prompt_tokens", run.Usage.PromptTokens);
-            writer.WriteNumber("completion_tokens", run.Usage.CompletionTokens);
-            writer.WriteString("created_at", run.CreatedAt);
-            writer.WriteString("updated_at", run.UpdatedAt);
-            writer.WriteBoolean("background", run.Background);
-            if (run.Checkpoint is { } checkpoint)
-            {
-                writer.WriteStartObject("checkpoint");
-                writer.WriteString("stage", checkpoint.Stage.ToWire());
-                writer.WriteNumber("next_guard_index", checkpoint.NextGuardIndex);
-                WriteMessages(writer, "content", checkpoint.Content);
-                WriteMessages(writer, "messages", checkpoint.Messages);
-                WriteMap(writer, "labels", checkpoint.Labels);
-                writer.WriteString("provider", checkpoint.Provider);
-                writer.WriteString("finish_reason", checkpoint.FinishReason);
-                if (checkpoint.Options is { } options)
-                {
-                    writer.WritePropertyName("options");
-                    JsonSerializer.Serialize(writer, options, OptionsInfo);
-                }
+    // One buffer and writer per thread: serializing allocates only the pooled copy handed to the writer.
+    [ThreadStatic]
+    private static Scratch? t_scratch;
 
-                WriteMap(writer, "principal_labels", checkpoint.PrincipalLabels);
-                writer.WriteEndObject();
+    /// <summary>
+    /// The payload as UTF-8 JSON in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (return it
+    /// once written); bound as is, without a string in between.
+    /// </summary>
+    public static PooledUtf8 Write(RunRecord run)
+    {
+        var scratch = t_scratch ??= new Scratch();
+        var buffer = scratch.Buffer;
+        var writer = scratch.Writer;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        WritePayload(writer, run);
+        writer.Flush();
+        var result = PooledUtf8.Copy(buffer.WrittenSpan);
+        if (buffer.Capacity > Scratch.MaxRetainedBytes)
+        {
+            t_scratch = null; // an unusually large run: do not keep its buffer for the life of the thread
+        }
+
+        return result;
+    }
+
+    private static void WritePayload(Utf8JsonWriter writer, RunRecord run)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("team", run.Team);
+        WriteStrings(writer, "approvers", run.Approvers);
+        WriteMessages(writer, "messages", run.Messages);
+        writer.WriteString("response", run.Response);
+        writer.WriteString("reason", run.Reason);
+        writer.WriteString("error_code", run.ErrorCode);
+        writer.WriteNumber("prompt_tokens", run.Usage.PromptTokens);
+        writer.WriteNumber("completion_tokens", run.Usage.CompletionTokens);
+        writer.WriteString("created_at", run.CreatedAt);
+        writer.WriteString("updated_at", run.UpdatedAt);
+        writer.WriteBoolean("background", run.Background);
+        if (run.Checkpoint is { } checkpoint)
+        {
+            writer.WriteStartObject("checkpoint");
+            writer.WriteString("stage", checkpoint.Stage.ToWire());
+            writer.WriteNumber("next_guard_index", checkpoint.NextGuardIndex);
+            WriteMessages(writer, "content", checkpoint.Content);
+            WriteMessages(writer, "messages", checkpoint.Messages);
+            WriteMap(writer, "labels", checkpoint.Labels);
+            writer.WriteString("provider", checkpoint.Provider);
+            writer.WriteString("finish_reason", checkpoint.FinishReason);
+            if (checkpoint.Options is { } options)
+            {
+                writer.WritePropertyName("options");
+                JsonSerializer.Serialize(writer, options, OptionsInfo);
             }
 
+            WriteMap(writer, "principal_labels", checkpoint.PrincipalLabels);
             writer.WriteEndObject();
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.WriteEndObject();
     }
 
     public static RunRecord Read(string id, string route, string principalId, RunStatus status, string payload, IReadOnlyList<MaskMapEntry>? maskMap)
@@ -191,4 +211,40 @@ internal static class RunSerializer
 
     private static string? ReadString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private sealed class Scratch
+    {
+        public const int MaxRetainedBytes = 64 * 1024;
+
+        public Scratch() => Writer = new Utf8JsonWriter(Buffer, WriterOptions);
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
+
+        public Utf8JsonWriter Writer { get; }
+    }
+}
+
+/// <summary>UTF-8 bytes in a buffer rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+internal readonly struct PooledUtf8
+{
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    private PooledUtf8(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
+
+    public static PooledUtf8 Copy(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(buffer);
+        return new PooledUtf8(buffer, bytes.Length);
+    }
+
+    /// <summary>Returns the buffer to the pool; the value must not be used afterwards.</summary>
+    public void Return() => ArrayPool<byte>.Shared.Return(_buffer);
 }

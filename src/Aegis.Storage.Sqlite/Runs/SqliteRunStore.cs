@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Aegis.Storage.Sqlite.Connections;
 using Aegis.Storage.Sqlite.Runs;
 using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
@@ -15,8 +16,8 @@ namespace Aegis;
 /// <para>
 /// <see cref="CreateAsync"/> and <see cref="TryUpdateAsync"/> go through the database's single
 /// group-commit writer (shared with <see cref="SqliteAuditLedger"/>): concurrent writes share one
-/// transaction and one fsync, each in its own savepoint with its own result, and each call completes
-/// only after the COMMIT that holds its write.
+/// transaction and one fsync, each with its own result (a failing one, such as a duplicate id, fails
+/// only its own call), and each call completes only after the COMMIT that holds its write.
 /// </para>
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
@@ -189,17 +190,17 @@ public sealed class SqliteRunStore : IRunStore
         return _database.Protector.Protect(RunSerializer.WriteMaskMap(entries), run.Id);
     }
 
-    private static void Bind(SqliteCommand command, RunRecord run, string payload, byte[]? maskMap)
+    /// <summary>Binds the columns shared by the insert and the update: 1 id, 2 route, 3 principal, 4 status, 5 created, 6 updated, 7 payload, 8 mask map.</summary>
+    private static void Bind(PreparedStatement statement, RunRecord run, PooledUtf8 payload, byte[]? maskMap)
     {
-        var parameters = command.Parameters;
-        parameters.AddWithValue("$id", run.Id);
-        parameters.AddWithValue("$route", run.Route);
-        parameters.AddWithValue("$principal", run.PrincipalId);
-        parameters.AddWithValue("$status", run.Status.ToWire());
-        parameters.AddWithValue("$created", run.CreatedAt.UtcTicks);
-        parameters.AddWithValue("$updated", run.UpdatedAt.UtcTicks);
-        parameters.AddWithValue("$payload", payload);
-        parameters.AddWithValue("$mask", (object?)maskMap ?? DBNull.Value);
+        statement.BindText(1, run.Id);
+        statement.BindText(2, run.Route);
+        statement.BindText(3, run.PrincipalId);
+        statement.BindText(4, run.Status.ToWire());
+        statement.BindInt64(5, run.CreatedAt.UtcTicks);
+        statement.BindInt64(6, run.UpdatedAt.UtcTicks);
+        statement.BindUtf8(7, payload.Span);
+        statement.BindBlob(8, maskMap);
     }
 
     private RunRecord ReadRun(SqliteDataReader reader)
@@ -232,20 +233,22 @@ public sealed class SqliteRunStore : IRunStore
     }
 
     /// <summary>An <c>INSERT</c> of a new run; a duplicate id fails only this caller.</summary>
-    private sealed class CreateOperation(string path, RunRecord run, string payload, byte[]? maskMap, CancellationToken cancellationToken)
+    private sealed class CreateOperation(string path, RunRecord run, PooledUtf8 payload, byte[]? maskMap, CancellationToken cancellationToken)
         : WriteOperation<bool>(cancellationToken)
     {
-        private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES ($id, $route, $principal, $status, $created, $updated, $payload, $mask);";
+        private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
 
         public override string Description => $"creating run {run.Id}";
 
         protected override bool Run(WriteBatch batch)
         {
-            var command = batch.Command(Insert);
-            Bind(command, run, payload, maskMap);
-            command.ExecuteNonQuery();
+            var insert = batch.Statement(Insert);
+            Bind(insert, run, payload, maskMap);
+            insert.Execute();
             return true;
         }
+
+        protected override void Release() => payload.Return();
 
         protected override Exception Map(Exception error, SqliteDatabase database) => IsConstraint(error)
             ? new AegisException(AegisErrors.StoreFailed, $"{path}: run {run.Id} already exists", error) { RunId = run.Id }
@@ -256,19 +259,21 @@ public sealed class SqliteRunStore : IRunStore
     /// The compare-and-set: <c>UPDATE … WHERE id = @id AND status = @expected</c>; its result is whether
     /// this statement changed the row, so among racing callers exactly one sees its expectation hold.
     /// </summary>
-    private sealed class UpdateOperation(RunRecord run, string payload, byte[]? maskMap, RunStatus expected, CancellationToken cancellationToken)
+    private sealed class UpdateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected, CancellationToken cancellationToken)
         : WriteOperation<bool>(cancellationToken)
     {
-        private const string Update = "UPDATE runs SET route = $route, principal_id = $principal, status = $status, created_at = $created, updated_at = $updated, payload = $payload, mask_map = $mask WHERE id = $id AND status = $expected;";
+        private const string Update = "UPDATE runs SET route = ?2, principal_id = ?3, status = ?4, created_at = ?5, updated_at = ?6, payload = ?7, mask_map = ?8 WHERE id = ?1 AND status = ?9;";
 
         public override string Description => $"updating run {run.Id}";
 
         protected override bool Run(WriteBatch batch)
         {
-            var command = batch.Command(Update);
-            Bind(command, run, payload, maskMap);
-            command.Parameters.AddWithValue("$expected", expected.ToWire());
-            return command.ExecuteNonQuery() == 1;
+            var update = batch.Statement(Update);
+            Bind(update, run, payload, maskMap);
+            update.BindText(9, expected.ToWire());
+            return update.Execute() == 1;
         }
+
+        protected override void Release() => payload.Return();
     }
 }

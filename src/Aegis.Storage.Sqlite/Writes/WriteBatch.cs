@@ -1,5 +1,4 @@
 using Aegis.Storage.Sqlite.Connections;
-using Microsoft.Data.Sqlite;
 
 namespace Aegis.Storage.Sqlite.Writes;
 
@@ -9,32 +8,30 @@ namespace Aegis.Storage.Sqlite.Writes;
 /// </summary>
 internal sealed class WriteBatch
 {
+    private const string ReadHead = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;";
     private PooledConnection? _connection;
-    private SqliteTransaction? _transaction;
     private bool _headRead;
     private long _nextSequence;
     private string _previousHash = AuditChain.GenesisHash;
 
-    /// <summary>Starts a batch on <paramref name="connection"/> in <paramref name="transaction"/> (a <c>BEGIN IMMEDIATE</c>).</summary>
-    public void Begin(PooledConnection connection, SqliteTransaction transaction)
+    /// <summary>
+    /// Starts a batch on <paramref name="connection"/>, inside its <c>BEGIN IMMEDIATE</c>; also when the
+    /// writer redoes a rolled-back batch, so the audit head is read again.
+    /// </summary>
+    public void Begin(PooledConnection connection)
     {
         _connection = connection;
-        _transaction = transaction;
         _headRead = false;
         _nextSequence = 1;
         _previousHash = AuditChain.GenesisHash;
     }
 
     /// <summary>Ends the batch (after COMMIT or a failure).</summary>
-    public void End()
-    {
-        _connection = null;
-        _transaction = null;
-    }
+    public void End() => _connection = null;
 
-    /// <summary>The cached command for <paramref name="sql"/>, bound to the batch's transaction, with no parameters.</summary>
-    public SqliteCommand Command(string sql) =>
-        (_connection ?? throw new InvalidOperationException("no write batch is open")).Command(sql, _transaction);
+    /// <summary>The prepared native statement for <paramref name="sql"/> on the batch's connection (inside its transaction).</summary>
+    public PreparedStatement Statement(string sql) =>
+        (_connection ?? throw new InvalidOperationException("no write batch is open")).Statement(sql);
 
     /// <summary>
     /// The sequence number and hash the next audit event links to. Read from the table once per batch,
@@ -44,11 +41,18 @@ internal sealed class WriteBatch
     {
         if (!_headRead)
         {
-            using var head = Command("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;").ExecuteReader();
-            if (head.Read())
+            var head = Statement(ReadHead);
+            if (head.Step())
             {
-                _nextSequence = head.GetInt64(0) + 1;
-                _previousHash = head.GetString(1);
+                try
+                {
+                    _nextSequence = head.GetInt64(0) + 1;
+                    _previousHash = head.GetString(1);
+                }
+                finally
+                {
+                    head.Reset();
+                }
             }
 
             _headRead = true;

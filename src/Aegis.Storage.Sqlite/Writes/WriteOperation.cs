@@ -4,8 +4,10 @@ namespace Aegis.Storage.Sqlite.Writes;
 
 /// <summary>
 /// One caller's write, queued on the <see cref="GroupCommitWriter"/> of its database. The writer runs
-/// it inside the batch's transaction, within a savepoint of its own (a failure undoes only this
-/// operation's changes and fails only this caller), and completes it after the batch's COMMIT.
+/// it inside the batch's transaction and completes it after the batch's COMMIT. If it fails, the writer
+/// rolls the batch back and runs it again with each operation in a savepoint of its own, so the failure
+/// undoes only this operation's changes and fails only this caller: <see cref="Execute"/> may therefore
+/// run twice, and must derive everything it writes from the batch (the audit head) and its own inputs.
 /// </summary>
 internal abstract class WriteOperation
 {
@@ -28,7 +30,7 @@ internal abstract class WriteOperation
     /// <summary>Whether <see cref="Execute"/> failed or the batch failed for this operation.</summary>
     public bool HasFailed => _error is not null;
 
-    /// <summary>Performs the write in <paramref name="batch"/>'s transaction; throws to fail only this operation.</summary>
+    /// <summary>Performs the write in <paramref name="batch"/>'s transaction; throws to fail this operation.</summary>
     public abstract void Execute(WriteBatch batch);
 
     /// <summary>Records the failure of this operation (<see cref="Execute"/> threw, or the batch failed).</summary>
@@ -45,10 +47,23 @@ internal abstract class WriteOperation
         {
             Succeed();
         }
+
+        Release();
     }
 
     /// <summary>Completes the caller as cancelled (it cancelled before the writer took the operation).</summary>
-    public abstract void Cancel();
+    public void Cancel()
+    {
+        SetCanceled();
+        Release();
+    }
+
+    protected abstract void SetCanceled();
+
+    /// <summary>Returns buffers the operation rented; the writer no longer uses it.</summary>
+    protected virtual void Release()
+    {
+    }
 
     protected abstract void Succeed();
 
@@ -77,7 +92,7 @@ internal abstract class WriteOperation<T> : WriteOperation
 
     public sealed override void Execute(WriteBatch batch) => _result = Run(batch);
 
-    public sealed override void Cancel() => _completion.TrySetCanceled(CancellationToken);
+    protected sealed override void SetCanceled() => _completion.TrySetCanceled(CancellationToken);
 
     /// <summary>Performs the write and returns the caller's result (kept until COMMIT).</summary>
     protected abstract T Run(WriteBatch batch);

@@ -77,4 +77,32 @@ public sealed class SqliteApiKeyStoreTests : IDisposable
 
         Assert.True(revoked);
     }
+
+    [Fact]
+    public async Task A_revocation_or_a_new_key_from_another_instance_is_seen_by_the_very_next_lookup()
+    {
+        using var server = _temp.Open();
+        using var admin = _temp.Open();
+        var serverKeys = new SqliteApiKeyStore(server);
+        var adminKeys = new SqliteApiKeyStore(admin);
+        var created = await adminKeys.CreateAsync(new ApiKeyRequest { Name = "k", PrincipalId = "p" });
+        var hash = ApiKeys.Hash(created.Key);
+        var unknown = ApiKeys.Hash(ApiKeys.Generate());
+
+        // Found and not-found lookups on the same pooled connection must not keep a read snapshot open.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False((await serverKeys.FindByHashAsync(hash))!.IsRevoked);
+            Assert.Null(await serverKeys.FindByHashAsync(unknown));
+        }
+
+        Assert.True(await adminKeys.RevokeAsync(created.Record.Id));
+        Assert.True((await serverKeys.FindByHashAsync(hash))!.IsRevoked);
+
+        var later = await adminKeys.CreateAsync(new ApiKeyRequest { Name = "later", PrincipalId = "q", Team = "t", Labels = new Dictionary<string, string> { ["tier"] = "gold" } });
+        var found = await serverKeys.FindByHashAsync(ApiKeys.Hash(later.Key));
+        Assert.Equal("q", found!.PrincipalId);
+        Assert.Equal("t", found.Team);
+        Assert.Equal("gold", found.Labels["tier"]);
+    }
 }

@@ -1,0 +1,164 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.AI;
+
+namespace Aegis.Storage.Benchmarks;
+
+/// <summary>
+/// Exactly what <c>aegis serve</c> asks of the store per governed synchronous request:
+/// <see cref="Concurrency"/> callers each, one request after another, look up their API key by hash
+/// (<c>FindByHashAsync</c>, the authentication handler) and then write the finished run and its five
+/// audit events concurrently (<c>CreateAsync</c> + <c>AppendAsync</c>, as <c>RunExecutor.FinalizeAsync</c>
+/// does). The run carries what the load test sends: a system message, a 1 KB user message (masked) and
+/// a 700-character answer. The reported time and allocations are per run (OperationsPerInvoke).
+/// </summary>
+[MemoryDiagnoser]
+public class GatewayRunBenchmarks
+{
+    private const int RunsPerOperation = 1024;
+    private GatewayRunWorkload? _workload;
+
+    /// <summary>How many requests are in flight at once (the load test uses 32 connections).</summary>
+    [Params(1, 32)]
+    public int Concurrency { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => _workload = new GatewayRunWorkload();
+
+    [GlobalCleanup]
+    public void Cleanup() => _workload!.Dispose();
+
+    [Benchmark(OperationsPerInvoke = RunsPerOperation)]
+    public Task GovernedRun() => _workload!.RunAsync(Concurrency, RunsPerOperation);
+}
+
+/// <summary>
+/// The per-request store work of a governed run, shared by <see cref="GatewayRunBenchmarks"/> and the
+/// fixed-work console mode (<c>-- gateway-run RUNS CALLERS</c>, for <c>perf stat</c>).
+/// </summary>
+internal sealed class GatewayRunWorkload : IDisposable
+{
+    /// <summary>The load test's answer (MockUpstream.Answer): ordinary prose, about 700 characters.</summary>
+    private const string Answer =
+        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
+        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
+        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
+        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
+        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
+        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
+        "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
+
+    private const string Prose = "Please summarise the attached supplier report, list the open invoices and the delivery delays, and suggest the three most important follow-ups for the next meeting. ";
+
+    private static readonly string UserMessage = BuildUserMessage();
+    private readonly BenchmarkDatabase _database = new();
+    private readonly SqliteRunStore _runs;
+    private readonly SqliteAuditLedger _ledger;
+    private readonly SqliteApiKeyStore _keys;
+    private readonly string _keyHash;
+
+    public GatewayRunWorkload()
+    {
+        _runs = new SqliteRunStore(_database.Database);
+        _ledger = new SqliteAuditLedger(_database.Database);
+        _keys = new SqliteApiKeyStore(_database.Database);
+        for (var i = 0; i < 20; i++)
+        {
+            _keys.CreateAsync(new ApiKeyRequest { Name = "other-" + i, PrincipalId = "svc-" + i, Team = "t" }).AsTask().GetAwaiter().GetResult();
+        }
+
+        var key = _keys.CreateAsync(new ApiKeyRequest { Name = "load", PrincipalId = "svc-load", Team = "platform" }).AsTask().GetAwaiter().GetResult();
+        _keyHash = ApiKeys.Hash(key.Key);
+    }
+
+    /// <summary>Runs <paramref name="runs"/> governed runs over <paramref name="callers"/> concurrent callers.</summary>
+    public async Task RunAsync(int callers, int runs)
+    {
+        var perCaller = runs / callers;
+        var tasks = new Task[callers];
+        for (var c = 0; c < tasks.Length; c++)
+        {
+            tasks[c] = Task.Run(async () =>
+            {
+                for (var i = 0; i < perCaller; i++)
+                {
+                    await OneRunAsync().ConfigureAwait(false);
+                }
+            });
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _ledger.Dispose();
+        _database.Dispose();
+    }
+
+    private async Task OneRunAsync()
+    {
+        var key = await _keys.FindByHashAsync(_keyHash).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the key was not found");
+        var now = DateTimeOffset.UtcNow;
+        var run = new RunRecord
+        {
+            Id = Guid.NewGuid().ToString(),
+            Route = "support",
+            PrincipalId = key.PrincipalId,
+            Team = key.Team,
+            Status = RunStatus.Completed,
+            Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, UserMessage)],
+            Response = Answer,
+            Usage = new RunUsage(312, 164),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var create = _runs.CreateAsync(run).AsTask();
+        var append = _ledger.AppendAsync(AuditOf(run)).AsTask();
+        await Task.WhenAll(create, append).ConfigureAwait(false);
+    }
+
+    private static AuditEntry[] AuditOf(RunRecord run) =>
+    [
+        Status(run, RunStatus.Running),
+        Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
+        Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
+        Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
+        Status(run, RunStatus.Completed),
+    ];
+
+    private static AuditEntry Status(RunRecord run, RunStatus status) => new()
+    {
+        Timestamp = run.UpdatedAt,
+        RunId = run.Id,
+        PrincipalId = run.PrincipalId,
+        Route = run.Route,
+        Node = "engine",
+        Status = status,
+    };
+
+    private static AuditEntry Verdict(RunRecord run, GuardStage stage, string node, VerdictKind verdict, string? reason) => new()
+    {
+        Timestamp = run.UpdatedAt,
+        RunId = run.Id,
+        PrincipalId = run.PrincipalId,
+        Route = run.Route,
+        Stage = stage,
+        Node = node,
+        Verdict = verdict,
+        Reason = reason,
+    };
+
+    /// <summary>About 1 KB: the load test's prompt with its e-mail address and phone number masked.</summary>
+    private static string BuildUserMessage()
+    {
+        var sb = new System.Text.StringBuilder("Contact me at <EMAIL_ADDRESS_1> or <PHONE_NUMBER_1> about this. ");
+        while (sb.Length < 1024)
+        {
+            sb.Append(Prose);
+        }
+
+        sb.Length = 1024;
+        return sb.ToString();
+    }
+}

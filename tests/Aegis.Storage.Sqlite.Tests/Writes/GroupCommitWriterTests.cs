@@ -1,0 +1,172 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+
+namespace Aegis.Storage.Sqlite.Tests.Writes;
+
+/// <summary>
+/// The group-commit writer: the fast path (no savepoints) falls back to one savepoint per operation
+/// when one fails, callers resume off the writer's thread, and the WAL is checkpointed off the commit
+/// path and stays bounded.
+/// </summary>
+public sealed class GroupCommitWriterTests : IDisposable
+{
+    private static readonly DateTimeOffset At = new(2025, 6, 1, 8, 0, 0, TimeSpan.Zero);
+    private readonly TempDatabase _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_duplicate_create_in_a_batch_of_appends_fails_alone_and_the_chain_stays_one()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        await using var ledger = new SqliteAuditLedger(database);
+        await store.CreateAsync(Run("taken"));
+        await ledger.AppendAsync([Entry("taken", "before")]);
+
+        // Hold the write lock from outside, so that everything below queues into one batch behind it.
+        using var blocker = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
+        blocker.Open();
+        using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+
+        var sentinel = store.CreateAsync(Run("sentinel")).AsTask();
+        await Task.Delay(200); // the writer has taken the sentinel and waits for the lock
+        var creates = Enumerable.Range(0, 40).Select(i => store.CreateAsync(Run($"run-{i:D2}")).AsTask()).ToList();
+        var appends = Enumerable.Range(0, 40).Select(i => ledger.AppendAsync([Entry($"run-{i:D2}", "first"), Entry($"run-{i:D2}", "second")]).AsTask()).ToList();
+        var duplicate = store.CreateAsync(Run("taken")).AsTask();
+        var last = ledger.AppendAsync([Entry("run-last", "after the duplicate")]).AsTask();
+        using (var commit = blocker.CreateCommand())
+        {
+            commit.CommandText = "COMMIT;";
+            commit.ExecuteNonQuery();
+        }
+
+        await sentinel;
+        await Task.WhenAll(creates);
+        var appended = await Task.WhenAll(appends);
+        var failure = await Assert.ThrowsAsync<AegisException>(() => duplicate);
+        Assert.Contains("run taken already exists", failure.Message, StringComparison.Ordinal);
+        var lastEvent = Assert.Single(await last);
+
+        // Every other write committed, each append's events are contiguous, and the chain has no gap or fork.
+        Assert.All(appended, events => Assert.Equal(events[0].Sequence + 1, events[1].Sequence));
+        Assert.Equal(2 + (40 * 2), lastEvent.Sequence);
+        Assert.Equal(AuditVerification.Valid(82), await ledger.VerifyAsync());
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.NotNull(await store.GetAsync($"run-{i:D2}"));
+            Assert.Equal(["first", "second"], (await ledger.GetRunEventsAsync($"run-{i:D2}")).Select(e => e.Entry.Reason));
+        }
+
+        Assert.Equal("done taken", (await store.GetAsync("taken"))!.Response);
+    }
+
+    [Fact]
+    public async Task Callers_resume_off_the_writer_thread()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        await using var ledger = new SqliteAuditLedger(database);
+
+        var resumedOn = await ResumedOnAsync(store, ledger);
+
+        Assert.Equal(3, resumedOn.Count);
+        Assert.All(resumedOn, name => Assert.NotEqual("Aegis SQLite writer", name));
+    }
+
+    /// <summary>The threads the continuations of a create, an append and a compare-and-set ran on (no synchronization context).</summary>
+    private static async Task<List<string?>> ResumedOnAsync(SqliteRunStore store, SqliteAuditLedger ledger)
+    {
+        var names = new List<string?>();
+        await store.CreateAsync(Run("one")).ConfigureAwait(false);
+        names.Add(Thread.CurrentThread.Name);
+        await ledger.AppendAsync([Entry("one", "x")]).ConfigureAwait(false);
+        names.Add(Thread.CurrentThread.Name);
+        Assert.True(await store.TryUpdateAsync(Run("one") with { Response = "again" }, RunStatus.Completed).ConfigureAwait(false));
+        names.Add(Thread.CurrentThread.Name);
+        return names;
+    }
+
+    [Fact]
+    public async Task The_WAL_is_checkpointed_by_its_own_thread_stays_bounded_and_readers_keep_reading()
+    {
+        const int PageBytes = 4096 + 24; // a WAL frame
+        var database = _temp.Open();
+        var checkpointer = database.Writer.Checkpointer;
+        long walBytes;
+        var reads = 0;
+        try
+        {
+            var store = new SqliteRunStore(database);
+            var keys = new SqliteApiKeyStore(database);
+            var key = await keys.CreateAsync(new ApiKeyRequest { Name = "reader", PrincipalId = "p" });
+            var hash = ApiKeys.Hash(key.Key);
+            using var stop = new CancellationTokenSource();
+            var reader = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    Assert.NotNull(await keys.FindByHashAsync(hash));
+                    Interlocked.Increment(ref reads);
+                }
+            });
+
+            // More than 8 000 pages: each run row is about 3 KB, one page of its own.
+            var big = new string('x', 3000);
+            var writers = Enumerable.Range(0, 32).Select(c => Task.Run(async () =>
+            {
+                for (var i = 0; i < 250; i++)
+                {
+                    await store.CreateAsync(Run($"run-{c:D2}-{i:D3}") with { Response = big });
+                }
+            }));
+            await Task.WhenAll(writers);
+            await stop.CancelAsync();
+            await reader;
+            walBytes = new FileInfo(_temp.Path + "-wal").Length;
+            Assert.True(checkpointer.IsRunning);
+        }
+        finally
+        {
+            database.Dispose();
+        }
+
+        Assert.True(checkpointer.Completed >= 2, $"{checkpointer.Completed} checkpoints");
+        Assert.False(checkpointer.IsRunning);
+        Assert.True(reads > 0);
+
+        // Without the WAL restarting, the file would hold every frame written (more than 8 000).
+        Assert.True(walBytes < 4000L * PageBytes, $"the WAL grew to {walBytes / PageBytes} frames");
+        using var reopened = _temp.Open();
+        var page = await new SqliteRunStore(reopened).ListAsync(new RunQuery { Limit = 1000 });
+        Assert.Equal(1000, page.Runs.Count);
+    }
+
+    private static RunRecord Run(string id) => new()
+    {
+        Id = id,
+        Route = "support",
+        PrincipalId = "bob",
+        Status = RunStatus.Completed,
+        Messages = [new ChatMessage(ChatRole.User, "hello")],
+        Response = "done " + id,
+        CreatedAt = At,
+        UpdatedAt = At,
+    };
+
+    private static AuditEntry Entry(string runId, string reason) => new()
+    {
+        Timestamp = At,
+        RunId = runId,
+        PrincipalId = "bob",
+        Route = "support",
+        Stage = GuardStage.Ingress,
+        Node = "pii",
+        Verdict = VerdictKind.Allow,
+        Reason = reason,
+    };
+}
