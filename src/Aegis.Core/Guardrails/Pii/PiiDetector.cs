@@ -21,6 +21,10 @@ internal sealed class PiiDetector
     private static readonly SearchValues<char> EmailLocalChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-");
     private static readonly SearchValues<char> EmailDomainChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
 
+    // "www." in any case. A vectorised search: string.Contains with OrdinalIgnoreCase runs a per-character
+    // case-mapping loop under invariant globalization (the gateway's mode). Same matches.
+    private static readonly SearchValues<string> WwwPrefix = SearchValues.Create(["www."], StringComparison.OrdinalIgnoreCase);
+
     private readonly bool[] _enabled = new bool[PiiEntities.Count];
     private readonly string _region;
     private readonly string[] _denyList;
@@ -107,7 +111,7 @@ internal sealed class PiiDetector
             DetectEmail(span, ref matches);
         }
 
-        if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.Contains("www.", StringComparison.OrdinalIgnoreCase)))
+        if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.ContainsAny(WwwPrefix)))
         {
             foreach (var m in PiiPatterns.Url().EnumerateMatches(span))
             {
