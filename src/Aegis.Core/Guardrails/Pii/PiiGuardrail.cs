@@ -24,6 +24,8 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         WriteIndented = false,
     };
 
+    private static readonly Verdict?[] BlockVerdicts = new Verdict?[1 << PiiEntities.Count];
+
     private static readonly Verdict Exfiltration = Verdict.Block("tool call argument carries a masked value", AegisErrors.ToolExfiltration.Code);
 
     private readonly PiiDetector _detector;
@@ -265,8 +267,13 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         return any;
     }
 
-    /// <summary>The block verdict for detected types (names only, never values).</summary>
-    internal static Verdict BlockFor(in PiiTally tally) => Verdict.Block("PII detected: " + tally.Types());
+    /// <summary>The block verdict for detected types (names only, never values); one shared instance per set of types.</summary>
+    internal static Verdict BlockFor(in PiiTally tally)
+    {
+        // Verdicts are immutable: two threads racing here build equal ones and either may stay in the slot.
+        ref var cached = ref BlockVerdicts[tally.TypeMask];
+        return cached ??= Verdict.Block("PII detected: " + tally.Types());
+    }
 
     /// <summary>
     /// The run's placeholder for <paramref name="value"/>, as <see cref="MaskMap.GetOrAddPlaceholder"/> gives it; a value

@@ -19,6 +19,21 @@ internal struct PiiTally
     /// <summary>Whether any entity was counted (restorations aside).</summary>
     public readonly bool HasDetections => _any;
 
+    /// <summary>The counted types as bits (bit <c>(int)entity</c>): the same set always gives the same <see cref="Types"/>.</summary>
+    public readonly int TypeMask
+    {
+        get
+        {
+            var mask = 0;
+            for (var i = 0; i < PiiEntities.Count; i++)
+            {
+                mask |= _counts[i] > 0 ? 1 << i : 0;
+            }
+
+            return mask;
+        }
+    }
+
     /// <summary>Counts one detection or restoration.</summary>
     public void Add(PiiEntity entity)
     {
