@@ -7,7 +7,8 @@ namespace Aegis.Benchmarks;
 /// <summary>
 /// The <c>pii</c> pack (mask mode) on its own, as a governed run calls it: ingress over the 1 KB prompt (an email
 /// address and a phone number to mask, in a fresh run), egress over a ~700-character answer without PII and with the
-/// two placeholders to restore, and the streamed egress of those answers in 20 chunks (hold-back window, final pass).
+/// two placeholders to restore, and the streamed egress of those answers in 20 chunks (hold-back window, final pass);
+/// also ingress over 1 KB of prose with dates and counts but no PII (every short number is a phone-number candidate).
 /// <see cref="NewRunState"/> is what a fresh run's state costs by itself (the ingress benchmark includes it).
 /// </summary>
 [MemoryDiagnoser]
@@ -16,6 +17,7 @@ public class PiiGuardrailBenchmarks
     private readonly PiiGuardrail _guard = PiiGuardrail.Create("pii", new GuardrailOptions { Pack = "pii", Mode = "mask" });
     private readonly StringBuilder _released = new();
     private ChatMessage[] _prompt = [];
+    private ChatMessage[] _numbers = [];
     private ChatMessage[] _answer = [];
     private ChatMessage[] _answerWithPlaceholders = [];
     private string[] _chunks = [];
@@ -26,6 +28,7 @@ public class PiiGuardrailBenchmarks
     public void Setup()
     {
         _prompt = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, Prompts.Make(1024))];
+        _numbers = [new ChatMessage(ChatRole.User, Prompts.MakeWithNumbers(1024))];
         _answer = [new ChatMessage(ChatRole.Assistant, Prompts.Answer)];
         _answerWithPlaceholders = [new ChatMessage(ChatRole.Assistant, Prompts.AnswerWithPlaceholders)];
         _chunks = Prompts.Chunks(Prompts.Answer, 20);
@@ -46,6 +49,14 @@ public class PiiGuardrailBenchmarks
     public async Task<VerdictKind> Ingress()
     {
         var verdict = await _guard.EvaluateAsync(new GuardrailContext(GuardStage.Ingress, _prompt, NewRunState())).ConfigureAwait(false);
+        return verdict.Kind;
+    }
+
+    /// <summary>Ingress: 1 KB of prose with dates and counts and nothing to mask.</summary>
+    [Benchmark]
+    public async Task<VerdictKind> IngressNumbers()
+    {
+        var verdict = await _guard.EvaluateAsync(new GuardrailContext(GuardStage.Ingress, _numbers, _run)).ConfigureAwait(false);
         return verdict.Kind;
     }
 

@@ -47,6 +47,22 @@ internal static class Prompts
         return sb.ToString();
     }
 
+    /// <summary>Prose of <paramref name="bytes"/> characters with dates, counts and ids but no PII.</summary>
+    public static string MakeWithNumbers(int bytes)
+    {
+        const string Sentence =
+            "In Q3 2024 we shipped 12 boxes and 45 pallets to 7 stores; 18 arrived late on 3 May and 2 were lost, " +
+            "see ticket 4471 and the 2023 report, pages 12-14. ";
+        var sb = new StringBuilder(bytes + Sentence.Length);
+        while (sb.Length < bytes)
+        {
+            sb.Append(Sentence);
+        }
+
+        sb.Length = bytes;
+        return sb.ToString();
+    }
+
     /// <summary>Splits <paramref name="text"/> into <paramref name="count"/> chunks the way the load test's mock streams its answer.</summary>
     public static string[] Chunks(string text, int count)
     {
