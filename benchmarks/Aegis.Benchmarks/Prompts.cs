@@ -5,15 +5,39 @@ namespace Aegis.Benchmarks;
 /// <summary>Realistic prompts of a given size: ordinary prose with an email address and a phone number in it.</summary>
 internal static class Prompts
 {
-    private const string Prose =
-        "We are reviewing the quarterly supplier report and need a short summary of the delivery delays, " +
-        "the open invoices and the actions agreed in the last meeting. Keep the tone neutral and list the " +
-        "three most important follow-ups with an owner each. ";
+    /// <summary>The e-mail address in every prompt.</summary>
+    public const string Email = "jane.doe@example.com";
+
+    /// <summary>The phone number in every prompt.</summary>
+    public const string Phone = "+1 415 555 0132";
+
+    /// <summary>
+    /// A model's answer of about 700 characters with no PII: the answer of the load test's mock upstream
+    /// (<c>benchmarks/Aegis.LoadTest/MockUpstream.cs</c>).
+    /// </summary>
+    public const string Answer =
+        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
+        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
+        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
+        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
+        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
+        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
+        "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
+
+    /// <summary><see cref="Answer"/> addressed to the caller through the two placeholders an ingress pass gave their values.</summary>
+    public const string AnswerWithPlaceholders =
+        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
+        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
+        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
+        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
+        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
+        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
+        "contract review. I will send it to <EMAIL_ADDRESS_1> and call <PHONE_NUMBER_1> if anything is unclear.";
 
     public static string Make(int bytes)
     {
         var sb = new StringBuilder(bytes + 128);
-        sb.Append("Contact me at jane.doe@example.com or +1 415 555 0132 about this. ");
+        sb.Append("Contact me at " + Email + " or " + Phone + " about this. ");
         while (sb.Length < bytes)
         {
             sb.Append(Prose);
@@ -22,4 +46,37 @@ internal static class Prompts
         sb.Length = bytes;
         return sb.ToString();
     }
+
+    /// <summary>Prose of <paramref name="bytes"/> characters with dates, counts and ids but no PII.</summary>
+    public static string MakeWithNumbers(int bytes)
+    {
+        const string Sentence =
+            "In Q3 2024 we shipped 12 boxes and 45 pallets to 7 stores; 18 arrived late on 3 May and 2 were lost, " +
+            "see ticket 4471 and the 2023 report, pages 12-14. ";
+        var sb = new StringBuilder(bytes + Sentence.Length);
+        while (sb.Length < bytes)
+        {
+            sb.Append(Sentence);
+        }
+
+        sb.Length = bytes;
+        return sb.ToString();
+    }
+
+    /// <summary>Splits <paramref name="text"/> into <paramref name="count"/> chunks the way the load test's mock streams its answer.</summary>
+    public static string[] Chunks(string text, int count)
+    {
+        var chunks = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            chunks[i] = text[(text.Length * i / count)..(text.Length * (i + 1) / count)];
+        }
+
+        return chunks;
+    }
+
+    private const string Prose =
+        "We are reviewing the quarterly supplier report and need a short summary of the delivery delays, " +
+        "the open invoices and the actions agreed in the last meeting. Keep the tone neutral and list the " +
+        "three most important follow-ups with an owner each. ";
 }

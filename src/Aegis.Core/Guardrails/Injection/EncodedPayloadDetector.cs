@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Unicode;
 
@@ -93,8 +97,9 @@ internal static class EncodedPayloadDetector
 
     private static bool HasEncodedInjection(string text, int depth)
     {
+        var (base64Run, hexRun) = LongestRuns(text);
         var candidates = 0;
-        if (HasRun(text, Base64Chars, MinBase64Run))
+        if (base64Run)
         {
             foreach (var match in InjectionPatterns.Base64Candidate().EnumerateMatches(text))
             {
@@ -111,7 +116,7 @@ internal static class EncodedPayloadDetector
             }
         }
 
-        if (HasRun(text, HexRunChars, MinHexRun))
+        if (hexRun)
         {
             foreach (var match in InjectionPatterns.HexCandidate().EnumerateMatches(text))
             {
@@ -135,37 +140,126 @@ internal static class EncodedPayloadDetector
     // text without one skips the pattern (whose possible start is almost any letter or digit). Base64Candidate
     // needs 24 base64 characters in a row; every branch of HexCandidate needs at least 32 characters in a row
     // from hex digits, the separators it allows, and the 'x' and backslash of "0x" and "\x".
-    private const int MinBase64Run = 24;
-    private const int MinHexRun = 32;
-    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-");
-    private static readonly SearchValues<char> HexRunChars = SearchValues.Create("0123456789ABCDEFabcdef :,-x\\");
+    internal const int MinBase64Run = 24;
+    internal const int MinHexRun = 32;
 
-    private static bool HasRun(ReadOnlySpan<char> text, SearchValues<char> set, int min)
+    private const byte Base64Class = 1;
+    private const byte HexRunClass = 2;
+
+    /// <summary>
+    /// Per ASCII character: <see cref="Base64Class"/> for <c>A-Z a-z 0-9 + / _ -</c> (what Base64Candidate repeats),
+    /// <see cref="HexRunClass"/> for <c>0-9 A-F a-f</c>, space, <c>: , - x \</c> (what a HexCandidate match is made of).
+    /// Every other character, all non-ASCII ones included, is in neither set.
+    /// </summary>
+    private static ReadOnlySpan<byte> RunClasses =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 0, 0, 0, 0, 0,
+        0, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 0, 0, 1,
+        0, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>
+    /// One pass over <paramref name="text"/>: whether it holds a run of at least <see cref="MinBase64Run"/> base64
+    /// characters, and one of at least <see cref="MinHexRun"/> hex-run characters (the sets of
+    /// <see cref="RunClasses"/>). Ordinary prose has neither and skips both candidate patterns. Vectorised: each
+    /// block of 64 characters becomes two bit masks (one bit per character in the set) in which a long run of ones is
+    /// found by shifting and masking, carried over from block to block; a vectorised search per run would cost a
+    /// call every few characters of prose, which changes set at every space.
+    /// </summary>
+    internal static (bool Base64, bool Hex) LongestRuns(ReadOnlySpan<char> text)
     {
-        while (text.Length >= min)
+        var base64 = 0;
+        var hex = 0;
+        var i = 0;
+        if (Vector128.IsHardwareAccelerated && text.Length >= 64)
         {
-            var start = text.IndexOfAny(set);
-            if (start < 0)
+            ref var start = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            for (; i <= text.Length - 64; i += 64)
             {
-                return false;
-            }
+                ulong base64Mask = 0;
+                ulong hexMask = 0;
+                for (var block = 0; block < 8; block++)
+                {
+                    var (b, h) = Classify(Vector128.LoadUnsafe(ref start, (nuint)(i + block * 8)));
+                    base64Mask |= (ulong)b << (block * 8);
+                    hexMask |= (ulong)h << (block * 8);
+                }
 
-            text = text[start..];
-            var end = text.IndexOfAnyExcept(set);
-            if (end < 0)
-            {
-                return text.Length >= min;
+                var (base64Before, hexBefore) = (base64, hex);
+                if (HasRun(base64Mask, MinBase64Run, ref base64) | HasRun(hexMask, MinHexRun, ref hex))
+                {
+                    // Rare (a blob is there): the scalar pass finishes from this block for the exact pair of answers.
+                    return ScalarRuns(text[i..], base64Before, hexBefore);
+                }
             }
-
-            if (end >= min)
-            {
-                return true;
-            }
-
-            text = text[end..];
         }
 
+        return ScalarRuns(text[i..], base64, hex);
+    }
+
+    // One bit per character of the 8 in the vector: in the base64 set, in the hex-run set.
+    private static (uint Base64, uint Hex) Classify(Vector128<ushort> v)
+    {
+        var lower = v | Vector128.Create((ushort)0x20);
+        var letter = Vector128.LessThanOrEqual(lower - Vector128.Create((ushort)'a'), Vector128.Create((ushort)25));
+        var digit = Vector128.LessThanOrEqual(v - Vector128.Create((ushort)'0'), Vector128.Create((ushort)9));
+        var dash = Vector128.Equals(v, Vector128.Create((ushort)'-'));
+        var base64 = letter | digit | dash
+            | Vector128.Equals(v, Vector128.Create((ushort)'+'))
+            | Vector128.Equals(v, Vector128.Create((ushort)'/'))
+            | Vector128.Equals(v, Vector128.Create((ushort)'_'));
+        var hex = digit | dash
+            | Vector128.LessThanOrEqual(lower - Vector128.Create((ushort)'a'), Vector128.Create((ushort)5))
+            | Vector128.Equals(v, Vector128.Create((ushort)' '))
+            | Vector128.Equals(v, Vector128.Create((ushort)':'))
+            | Vector128.Equals(v, Vector128.Create((ushort)','))
+            | Vector128.Equals(v, Vector128.Create((ushort)'x'))
+            | Vector128.Equals(v, Vector128.Create((ushort)'\\'));
+        return (base64.ExtractMostSignificantBits(), hex.ExtractMostSignificantBits());
+    }
+
+    /// <summary>
+    /// Whether <paramref name="mask"/> (bit i = character i of a 64-character block) holds a run of at least
+    /// <paramref name="min"/> (24 or 32) ones, counting the <paramref name="carry"/> ones that ended the previous
+    /// block; updates <paramref name="carry"/> to the ones that end this one.
+    /// </summary>
+    private static bool HasRun(ulong mask, int min, ref int carry)
+    {
+        if (carry + BitOperations.TrailingZeroCount(~mask) >= min)
+        {
+            return true;
+        }
+
+        var ones8 = mask & (mask >> 1);
+        ones8 &= ones8 >> 2;
+        ones8 &= ones8 >> 4;
+        var ones16 = ones8 & (ones8 >> 8);
+        var within = min == MinBase64Run ? ones16 & (ones8 >> 16) : ones16 & (ones16 >> 16);
+        if (within != 0)
+        {
+            return true;
+        }
+
+        carry = mask == ulong.MaxValue ? carry + 64 : BitOperations.LeadingZeroCount(~mask);
         return false;
+    }
+
+    private static (bool Base64, bool Hex) ScalarRuns(ReadOnlySpan<char> text, int base64, int hex)
+    {
+        var classes = RunClasses;
+        var foundBase64 = base64 >= MinBase64Run;
+        var foundHex = hex >= MinHexRun;
+        foreach (var c in text)
+        {
+            int cls = c < 128 ? classes[c] : 0;
+            base64 = (cls & Base64Class) != 0 ? base64 + 1 : 0;
+            hex = (cls & HexRunClass) != 0 ? hex + 1 : 0;
+            foundBase64 |= base64 >= MinBase64Run;
+            foundHex |= hex >= MinHexRun;
+        }
+
+        return (foundBase64, foundHex);
     }
 
     private static bool IsInjection(string decoded, int depth)
@@ -174,9 +268,7 @@ internal static class EncodedPayloadDetector
         try
         {
             var normalized = InjectionTextNormalizer.Normalize(decoded, ref rented);
-            if (InjectionPatterns.IsInstructionOverride(normalized)
-                || InjectionPatterns.IsRoleImpersonation(normalized)
-                || InjectionPatterns.IsPromptLeak(normalized))
+            if (InjectionPatterns.FirstMatch(normalized, InjectionPatterns.TextFamilies) != InjectionFamily.None)
             {
                 return true;
             }

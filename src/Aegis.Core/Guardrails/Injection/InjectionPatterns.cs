@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Aegis.Guardrails.Injection;
@@ -102,44 +101,69 @@ internal static partial class InjectionPatterns
 
     // Keyword prefilters. Each family's pattern cannot match a (normalised) text that contains none of its
     // keywords: every branch of the pattern requires at least one of them literally (a noun such as "rule",
-    // a target such as "above", a persona word such as "jailbr..."). Searching for them is one vectorised
-    // pass, so ordinary text skips the pattern, whose possible starting characters are most letters. The
-    // verdicts are the pattern's: a keyword hit only means the pattern runs. InjectionPrefilterTests keeps
-    // the keyword lists honest against the attack tables.
-    private static readonly SearchValues<string> InstructionOverrideKeywords = SearchValues.Create(
-        [
-            "instruct", "direct", "rule", "prompt", "guideline", "guardrail", "constraint", "command", "order", "programm",
-            "polic", "restriction", "safeguard", "filter", "above", "before", "prior", "told", "train", "now", "safety",
-            "alignment", "ethics",
-        ],
-        StringComparison.Ordinal);
+    // a target such as "above", a persona word such as "jailbr..."). Searching for them takes a few vectorised
+    // passes (InjectionKeywords), so ordinary text skips the pattern, whose possible starting characters are
+    // most letters. The verdicts are the pattern's: a keyword hit only means the pattern runs.
+    // InjectionPrefilterTests keeps the keyword lists honest against the attack tables.
+    internal static readonly InjectionKeywords InstructionOverrideKeywords = new(
+    [
+        "instruct", "direct", "rule", "prompt", "guideline", "guardrail", "constraint", "command", "order", "programm",
+        "polic", "restriction", "safeguard", "filter", "above", "before", "prior", "told", "train", "now", "safety",
+        "alignment", "ethics",
+    ]);
 
-    private static readonly SearchValues<string> RoleImpersonationKeywords = SearchValues.Create(
-        [
-            "sys", "developer", "<|", "dan", "jailbr", "unrestricted", "unfiltered", "uncensored", "unshackled", "unaligned",
-            "unbound", "evil", "moral", "ethical", "rogue", "mode", "free", "anything", "restriction", "limitation", "filter",
-            "guideline", "polic",
-        ],
-        StringComparison.Ordinal);
+    internal static readonly InjectionKeywords RoleImpersonationKeywords = new(
+    [
+        "sys", "developer", "<|", "dan", "jailbr", "unrestricted", "unfiltered", "uncensored", "unshackled", "unaligned",
+        "unbound", "evil", "moral", "ethical", "rogue", "mode", "free", "anything", "restriction", "limitation", "filter",
+        "guideline", "polic",
+    ]);
 
-    private static readonly SearchValues<string> PromptLeakKeywords = SearchValues.Create(
-        [
-            "prompt", "instruct", "developer", "sys", "rule", "guideline", "programm", "direct", "above", "before", "preceding",
-            "prior", "start", "beginning",
-        ],
-        StringComparison.Ordinal);
+    internal static readonly InjectionKeywords PromptLeakKeywords = new(
+    [
+        "prompt", "instruct", "developer", "sys", "rule", "guideline", "programm", "direct", "above", "before", "preceding",
+        "prior", "start", "beginning",
+    ]);
+
+    /// <summary>The three text families.</summary>
+    public const InjectionFamily TextFamilies = InjectionFamily.InstructionOverride | InjectionFamily.RoleImpersonation | InjectionFamily.PromptLeak;
+
+    /// <summary>
+    /// The first of the text families in <paramref name="families"/> (in the order instruction_override,
+    /// role_impersonation, prompt_leak) whose pattern matches the normalised <paramref name="normalized"/>, or
+    /// <see cref="InjectionFamily.None"/>.
+    /// </summary>
+    public static InjectionFamily FirstMatch(ReadOnlySpan<char> normalized, InjectionFamily families)
+    {
+        if ((families & InjectionFamily.InstructionOverride) != 0 && IsInstructionOverride(normalized))
+        {
+            return InjectionFamily.InstructionOverride;
+        }
+
+        if ((families & InjectionFamily.RoleImpersonation) != 0 && IsRoleImpersonation(normalized))
+        {
+            return InjectionFamily.RoleImpersonation;
+        }
+
+        if ((families & InjectionFamily.PromptLeak) != 0 && IsPromptLeak(normalized))
+        {
+            return InjectionFamily.PromptLeak;
+        }
+
+        return InjectionFamily.None;
+    }
 
     /// <summary>Whether <see cref="InstructionOverride"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
     public static bool IsInstructionOverride(ReadOnlySpan<char> normalized) =>
-        normalized.ContainsAny(InstructionOverrideKeywords) && InstructionOverride().IsMatch(normalized);
+        InstructionOverrideKeywords.ContainsAny(normalized) && InstructionOverride().IsMatch(normalized);
 
     /// <summary>Whether <see cref="RoleImpersonation"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
     public static bool IsRoleImpersonation(ReadOnlySpan<char> normalized) =>
-        normalized.ContainsAny(RoleImpersonationKeywords) && RoleImpersonation().IsMatch(normalized);
+        RoleImpersonationKeywords.ContainsAny(normalized) && RoleImpersonation().IsMatch(normalized);
 
     /// <summary>Whether <see cref="PromptLeak"/> matches the normalised <paramref name="normalized"/> (prefiltered by keyword).</summary>
     public static bool IsPromptLeak(ReadOnlySpan<char> normalized) =>
-        normalized.ContainsAny(PromptLeakKeywords) && PromptLeak().IsMatch(normalized);
+        PromptLeakKeywords.ContainsAny(normalized) && PromptLeak().IsMatch(normalized);
 
     /// <summary>The <c>instruction_override</c> family.</summary>
     [GeneratedRegex(InstructionOverridePattern, Options)]

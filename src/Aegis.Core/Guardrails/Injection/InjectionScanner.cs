@@ -21,25 +21,16 @@ internal sealed class InjectionScanner
             return InjectionFamily.None;
         }
 
-        if ((_families & (InjectionFamily.InstructionOverride | InjectionFamily.RoleImpersonation | InjectionFamily.PromptLeak)) != 0)
+        if ((_families & InjectionPatterns.TextFamilies) != 0)
         {
             char[]? rented = null;
             try
             {
                 var normalized = InjectionTextNormalizer.Normalize(text, ref rented);
-                if (Has(InjectionFamily.InstructionOverride) && InjectionPatterns.IsInstructionOverride(normalized))
+                var family = InjectionPatterns.FirstMatch(normalized, _families);
+                if (family != InjectionFamily.None)
                 {
-                    return InjectionFamily.InstructionOverride;
-                }
-
-                if (Has(InjectionFamily.RoleImpersonation) && InjectionPatterns.IsRoleImpersonation(normalized))
-                {
-                    return InjectionFamily.RoleImpersonation;
-                }
-
-                if (Has(InjectionFamily.PromptLeak) && InjectionPatterns.IsPromptLeak(normalized))
-                {
-                    return InjectionFamily.PromptLeak;
+                    return family;
                 }
             }
             finally

@@ -21,8 +21,12 @@ internal sealed class PiiDetector
     private static readonly SearchValues<char> EmailLocalChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-");
     private static readonly SearchValues<char> EmailDomainChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
 
+    // "www." in any case. A vectorised search: string.Contains with OrdinalIgnoreCase runs a per-character
+    // case-mapping loop under invariant globalization (the gateway's mode). Same matches.
+    private static readonly SearchValues<string> WwwPrefix = SearchValues.Create(["www."], StringComparison.OrdinalIgnoreCase);
+
     private readonly bool[] _enabled = new bool[PiiEntities.Count];
-    private readonly string _region;
+    private readonly PhoneNumberFinder _phones;
     private readonly string[] _denyList;
     private readonly SearchValues<string>? _denyValues;
     private readonly Regex[] _patterns;
@@ -49,11 +53,13 @@ internal sealed class PiiDetector
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DefaultRegion);
-        _region = options.DefaultRegion.Trim().ToUpperInvariant();
-        if (!Phones.GetSupportedRegions().Contains(_region))
+        var region = options.DefaultRegion.Trim().ToUpperInvariant();
+        if (!Phones.GetSupportedRegions().Contains(region))
         {
             throw new ArgumentException($"'{options.DefaultRegion}' is not a region known to the phone number parser.", nameof(options));
         }
+
+        _phones = new PhoneNumberFinder(region);
 
         var deny = new List<string>();
         if (options.DenyList is not null)
@@ -87,27 +93,31 @@ internal sealed class PiiDetector
         _patterns = [.. patterns];
     }
 
+    /// <summary>The phone number search (for the tests that compare it with libphonenumber over the whole text).</summary>
+    internal PhoneNumberFinder PhoneFinder => _phones;
+
     /// <summary>
-    /// Finds the sensitive values in <paramref name="text"/>. <paramref name="matches"/> is cleared (if not null) and
+    /// Finds the sensitive values in <paramref name="span"/>. <paramref name="matches"/> is cleared (if not null) and
     /// receives the detections sorted by offset and non-overlapping; it is allocated only when something is found.
+    /// Nothing else is allocated unless a stretch of text may hold a phone number (libphonenumber takes a string).
     /// </summary>
-    public void Detect(string text, ref List<PiiMatch>? matches)
+    public void Detect(ReadOnlySpan<char> span, ref List<PiiMatch>? matches)
     {
         matches?.Clear();
-        if (text.Length == 0)
+        if (span.Length == 0)
         {
             return;
         }
 
-        var span = text.AsSpan();
-        var digits = CountDigits(span);
+        var shape = DigitShape.Of(span);
+        var digits = shape.Digits;
 
         if (_enabled[(int)PiiEntity.EmailAddress] && span.Contains('@'))
         {
             DetectEmail(span, ref matches);
         }
 
-        if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.Contains("www.", StringComparison.OrdinalIgnoreCase)))
+        if (_enabled[(int)PiiEntity.Url] && (span.Contains("://", StringComparison.Ordinal) || span.ContainsAny(WwwPrefix)))
         {
             foreach (var m in PiiPatterns.Url().EnumerateMatches(span))
             {
@@ -119,7 +129,7 @@ internal sealed class PiiDetector
             }
         }
 
-        if (_enabled[(int)PiiEntity.CreditCard] && digits >= 13)
+        if (_enabled[(int)PiiEntity.CreditCard] && digits >= 13 && shape.LongestGroup >= 13)
         {
             foreach (var m in PiiPatterns.CreditCard().EnumerateMatches(span))
             {
@@ -130,7 +140,7 @@ internal sealed class PiiDetector
             }
         }
 
-        if (_enabled[(int)PiiEntity.IbanCode] && digits >= 2)
+        if (_enabled[(int)PiiEntity.IbanCode] && digits >= 2 && shape.IbanStart)
         {
             foreach (var m in PiiPatterns.Iban().EnumerateMatches(span))
             {
@@ -142,14 +152,14 @@ internal sealed class PiiDetector
             }
         }
 
-        if (_enabled[(int)PiiEntity.UsSsn] && digits >= 9)
+        if (_enabled[(int)PiiEntity.UsSsn] && digits >= 9 && shape.SsnShape)
         {
-            DetectSsn(text, ref matches);
+            DetectSsn(span, ref matches);
         }
 
         if (_enabled[(int)PiiEntity.IpAddress])
         {
-            if (digits >= 4 && span.Contains('.'))
+            if (digits >= 4 && shape.DotBetweenDigits)
             {
                 foreach (var m in PiiPatterns.IPv4().EnumerateMatches(span))
                 {
@@ -178,10 +188,7 @@ internal sealed class PiiDetector
 
         if (_enabled[(int)PiiEntity.PhoneNumber] && digits >= 7)
         {
-            foreach (var m in Phones.FindNumbers(text, _region))
-            {
-                Add(ref matches, new PiiMatch(m.Start, m.Length, PiiEntity.PhoneNumber));
-            }
+            _phones.Find(span, ref matches);
         }
 
         if (_denyValues is not null)
@@ -253,24 +260,69 @@ internal sealed class PiiDetector
 
     private static void Add(ref List<PiiMatch>? matches, PiiMatch match) => (matches ??= []).Add(match);
 
-    private static int CountDigits(ReadOnlySpan<char> span)
+    /// <summary>
+    /// What the runs of ASCII digits in a text allow: one vectorised search per run (ordinary text has few), instead of
+    /// one candidate pattern per detector over the whole text. Each flag is necessary for its pattern to match at all,
+    /// so a pattern skipped on it could not have found anything:
+    /// a card number is 13-19 digits in groups joined by single spaces or dashes (<see cref="LongestGroup"/>); an IBAN
+    /// starts with two capital letters right before at least two digits (<see cref="IbanStart"/>); an SSN is 3, 2 and 4
+    /// digits joined by the same space or dash (<see cref="SsnShape"/>); a dotted quad has a dot between two digits
+    /// (<see cref="DotBetweenDigits"/>).
+    /// </summary>
+    internal struct DigitShape
     {
-        var count = 0;
-        var i = span.IndexOfAnyInRange('0', '9');
-        if (i < 0)
-        {
-            return 0;
-        }
+        /// <summary>ASCII digits in the text.</summary>
+        public int Digits;
 
-        for (; i < span.Length; i++)
+        /// <summary>Digits in the longest chain of digit runs joined by one space or dash each.</summary>
+        public int LongestGroup;
+
+        /// <summary>Two ASCII capital letters right before a run of at least two digits.</summary>
+        public bool IbanStart;
+
+        /// <summary>Runs of at least 3, 2 and 4 digits, each pair joined by the same single space or dash.</summary>
+        public bool SsnShape;
+
+        /// <summary>A dot between two digits.</summary>
+        public bool DotBetweenDigits;
+
+        public static DigitShape Of(ReadOnlySpan<char> span)
         {
-            if (char.IsAsciiDigit(span[i]))
+            var shape = default(DigitShape);
+            var group = 0;
+            // -2: no run (never adjacent to a real offset).
+            int previousStart = -2, previousEnd = -2, earlierStart = -2, earlierEnd = -2;
+            var position = 0;
+            while (position < span.Length)
             {
-                count++;
-            }
-        }
+                var found = span[position..].IndexOfAnyInRange('0', '9');
+                if (found < 0)
+                {
+                    break;
+                }
 
-        return count;
+                var start = position + found;
+                var length = span[start..].IndexOfAnyExceptInRange('0', '9');
+                var end = length < 0 ? span.Length : start + length;
+                shape.Digits += end - start;
+
+                // Joined to the previous run by exactly one character (the one at start - 1).
+                var joined = previousEnd == start - 1;
+                var joiner = joined ? span[start - 1] : '\0';
+                group = joined && joiner is ' ' or '-' ? group + (end - start) : end - start;
+                shape.LongestGroup = Math.Max(shape.LongestGroup, group);
+                shape.DotBetweenDigits |= joined && joiner == '.';
+                shape.IbanStart |= end - start >= 2 && start >= 2 && char.IsAsciiLetterUpper(span[start - 1]) && char.IsAsciiLetterUpper(span[start - 2]);
+                shape.SsnShape |= joined && joiner is ' ' or '-' && end - start >= 4
+                    && previousEnd - previousStart >= 2
+                    && earlierEnd == previousStart - 1 && span[earlierEnd] == joiner && earlierEnd - earlierStart >= 3;
+
+                (earlierStart, earlierEnd, previousStart, previousEnd) = (previousStart, previousEnd, start, end);
+                position = end;
+            }
+
+            return shape;
+        }
     }
 
     /// <summary>
@@ -305,12 +357,13 @@ internal sealed class PiiDetector
         }
     }
 
-    private static void DetectSsn(string text, ref List<PiiMatch>? matches)
+    private static void DetectSsn(ReadOnlySpan<char> span, ref List<PiiMatch>? matches)
     {
-        // Groups are needed here, so this one uses Match rather than EnumerateMatches.
-        for (var m = PiiPatterns.UsSsn().Match(text); m.Success; m = m.NextMatch())
+        // Every match is AAA-GG-SSSS (11 characters, the look-arounds take none), so the groups are at fixed offsets.
+        foreach (var m in PiiPatterns.UsSsn().EnumerateMatches(span))
         {
-            if (PiiChecksums.IsUsSsn(m.Groups["area"].ValueSpan, m.Groups["group"].ValueSpan, m.Groups["serial"].ValueSpan))
+            var ssn = span.Slice(m.Index, m.Length);
+            if (PiiChecksums.IsUsSsn(ssn[..3], ssn[4..6], ssn[7..]))
             {
                 Add(ref matches, new PiiMatch(m.Index, m.Length, PiiEntity.UsSsn));
             }

@@ -24,6 +24,10 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         WriteIndented = false,
     };
 
+    private static readonly Verdict?[] BlockVerdicts = new Verdict?[1 << PiiEntities.Count];
+
+    private static readonly Verdict Exfiltration = Verdict.Block("tool call argument carries a masked value", AegisErrors.ToolExfiltration.Code);
+
     private readonly PiiDetector _detector;
 
     /// <summary>Creates the guardrail.</summary>
@@ -163,7 +167,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
     /// The egress segments of <paramref name="text"/>: placeholders of the run (to restore) and detected values that are
     /// not originals the run already holds (to mask or block), sorted and non-overlapping; placeholders win overlaps.
     /// </summary>
-    internal void CollectEgress(string text, MaskMap map, ref List<PiiMatch>? segments)
+    internal void CollectEgress(ReadOnlySpan<char> text, MaskMap map, ref List<PiiMatch>? segments)
     {
         _detector.Detect(text, ref segments);
         if (map.Count == 0)
@@ -177,7 +181,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             var kept = 0;
             for (var i = 0; i < segments.Count; i++)
             {
-                if (!IsKnownOriginal(text.AsSpan(segments[i].Start, segments[i].Length), map))
+                if (!IsKnownOriginal(text.Slice(segments[i].Start, segments[i].Length), map))
                 {
                     segments[kept++] = segments[i];
                 }
@@ -186,7 +190,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             segments.RemoveRange(kept, segments.Count - kept);
         }
 
-        if (!text.Contains('<', StringComparison.Ordinal))
+        if (!text.Contains('<'))
         {
             return;
         }
@@ -195,7 +199,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         var addedPlaceholder = false;
         foreach (var m in PiiPatterns.Placeholder().EnumerateMatches(text))
         {
-            if (map.TryGetOriginal(text.AsSpan(m.Index, m.Length), out _))
+            if (map.TryGetOriginal(text.Slice(m.Index, m.Length), out _))
             {
                 (segments ??= []).Add(new PiiMatch(m.Index, m.Length, PiiEntity.Placeholder));
                 addedPlaceholder = true;
@@ -236,7 +240,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             }
             else
             {
-                output.Append(map.GetOrAddPlaceholder(PiiEntities.Name(segment.Entity), value.ToString()));
+                output.Append(PlaceholderFor(map, PiiEntities.Name(segment.Entity), value));
             }
 
             tally.Add(segment.Entity);
@@ -263,8 +267,37 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         return any;
     }
 
-    /// <summary>The block verdict for detected types (names only, never values).</summary>
-    internal static Verdict BlockFor(in PiiTally tally) => Verdict.Block("PII detected: " + tally.Types());
+    /// <summary>The block verdict for detected types (names only, never values); one shared instance per set of types.</summary>
+    internal static Verdict BlockFor(in PiiTally tally)
+    {
+        // Verdicts are immutable: two threads racing here build equal ones and either may stay in the slot.
+        ref var cached = ref BlockVerdicts[tally.TypeMask];
+        return cached ??= Verdict.Block("PII detected: " + tally.Types());
+    }
+
+    /// <summary>
+    /// The run's placeholder for <paramref name="value"/>, as <see cref="MaskMap.GetOrAddPlaceholder"/> gives it; a value
+    /// the map already holds (the same address in every turn of a conversation) is found without allocating its string.
+    /// </summary>
+    private static string PlaceholderFor(MaskMap map, string entityType, ReadOnlySpan<char> value)
+    {
+        const int MaxScanned = 32;
+        var entries = map.Entries;
+        if (entries.Count <= MaxScanned)
+        {
+            // Last first: the map's own lookup keeps the last entry added for a value.
+            for (var i = entries.Count - 1; i >= 0; i--)
+            {
+                var entry = entries[i];
+                if (entry.EntityType == entityType && value.SequenceEqual(entry.Original))
+                {
+                    return entry.Placeholder;
+                }
+            }
+        }
+
+        return map.GetOrAddPlaceholder(entityType, value.ToString());
+    }
 
     private static bool IsKnownOriginal(ReadOnlySpan<char> value, MaskMap map)
     {
@@ -308,43 +341,64 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
     private Verdict MaskInbound(GuardrailContext context)
     {
-        var state = new TransformState(this, context.State.MaskMap, egress: false);
-        var changed = MessageRewriter.Rewrite(context.Content, ref state);
-        return changed is null ? Verdict.Allow : Verdict.Sanitize(changed, state.Tally.Describe());
+        var state = new TransformState(this, context.State.MaskMap, egress: false) { Segments = ListCache<PiiMatch>.Acquire() };
+        try
+        {
+            var changed = MessageRewriter.Rewrite(context.Content, ref state);
+            return changed is null ? Verdict.Allow : Verdict.Sanitize(changed, state.Tally.Describe());
+        }
+        finally
+        {
+            ListCache<PiiMatch>.Release(state.Segments);
+        }
     }
 
     private Verdict BlockInbound(GuardrailContext context)
     {
-        List<PiiMatch>? matches = null;
-        var tally = default(PiiTally);
-        var messages = context.Content;
-        for (var i = 0; i < messages.Count; i++)
+        var matches = ListCache<PiiMatch>.Acquire();
+        try
         {
-            var contents = messages[i].Contents;
-            for (var j = 0; j < contents.Count; j++)
+            var tally = default(PiiTally);
+            var messages = context.Content;
+            for (var i = 0; i < messages.Count; i++)
             {
-                var text = ScannableText(contents[j], includeToolResults: true);
-                if (text is not null)
+                var contents = messages[i].Contents;
+                for (var j = 0; j < contents.Count; j++)
                 {
-                    _detector.Detect(text, ref matches);
-                    TallyDetections(matches, ref tally);
+                    var text = ScannableText(contents[j], includeToolResults: true);
+                    if (text is not null)
+                    {
+                        _detector.Detect(text, ref matches);
+                        TallyDetections(matches, ref tally);
+                    }
                 }
             }
-        }
 
-        return tally.HasDetections ? BlockFor(tally) : Verdict.Allow;
+            return tally.HasDetections ? BlockFor(tally) : Verdict.Allow;
+        }
+        finally
+        {
+            ListCache<PiiMatch>.Release(matches);
+        }
     }
 
     private Verdict Egress(GuardrailContext context)
     {
-        var state = new TransformState(this, context.State.MaskMap, egress: true);
-        var changed = MessageRewriter.Rewrite(context.Content, ref state);
-        if (state.Blocked.HasDetections)
+        var state = new TransformState(this, context.State.MaskMap, egress: true) { Segments = ListCache<PiiMatch>.Acquire() };
+        try
         {
-            return BlockFor(state.Blocked);
-        }
+            var changed = MessageRewriter.Rewrite(context.Content, ref state);
+            if (state.Blocked.HasDetections)
+            {
+                return BlockFor(state.Blocked);
+            }
 
-        return changed is null ? Verdict.Allow : Verdict.Sanitize(changed, state.Tally.Describe());
+            return changed is null ? Verdict.Allow : Verdict.Sanitize(changed, state.Tally.Describe());
+        }
+        finally
+        {
+            ListCache<PiiMatch>.Release(state.Segments);
+        }
     }
 
     /// <summary>Masks (ingress, tool results) or restores and masks (egress) one text; <see langword="null"/> when unchanged.</summary>
@@ -398,7 +452,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
                     if (map.Count > 0 && CarriesPlaceholder(text, map))
                     {
-                        return Verdict.Block("tool call argument carries a masked value", AegisErrors.ToolExfiltration.Code);
+                        return Exfiltration;
                     }
 
                     if (Mode == PiiMode.Block)

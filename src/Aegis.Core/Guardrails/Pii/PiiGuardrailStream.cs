@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Aegis.Guardrails.Pii;
@@ -7,6 +8,9 @@ namespace Aegis.Guardrails.Pii;
 /// new values masked) only up to a cut that lies at least <see cref="PiiGuardrail.HoldBack"/> characters behind the
 /// end, never inside a detection or a placeholder, and never after an unterminated <c>&lt;TYPE_</c> that may still
 /// become a placeholder. <see cref="Complete"/> flushes the rest and runs the final pass over the whole text.
+/// The raw text lives in one buffer rented from <see cref="ArrayPool{T}.Shared"/> and every scan reads it in place:
+/// a chunk allocates nothing unless something is found. <see cref="Complete"/> ends the stream and returns the
+/// buffer; later calls release nothing and return the final verdict again.
 /// </summary>
 internal sealed class PiiGuardrailStream : IGuardrailStream
 {
@@ -16,13 +20,17 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
     /// <summary>How far back a cut may move to avoid splitting an undetected token; a longer token is released in parts.</summary>
     private const int MaxTokenHold = 256;
 
+    private const int InitialBuffer = 1024;
+
     private readonly PiiGuardrail _guard;
     private readonly MaskMap _map;
-    private readonly StringBuilder _raw = new();
+    private char[]? _raw;
+    private int _length;
     private List<PiiMatch>? _segments;
     private PiiTally _tally;
     private int _released;
     private Verdict? _blocked;
+    private Verdict? _completed;
 
     public PiiGuardrailStream(PiiGuardrail guard, MaskMap map)
     {
@@ -34,13 +42,15 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
     public Verdict Append(ReadOnlySpan<char> text, StringBuilder released)
     {
         ArgumentNullException.ThrowIfNull(released);
-        if (_blocked is not null)
+        if (_blocked is not null || _completed is not null)
         {
-            return _blocked;
+            return _blocked ?? _completed!;
         }
 
-        _raw.Append(text);
-        var limit = _raw.Length - _guard.HoldBack;
+        Reserve(text.Length);
+        text.CopyTo(_raw.AsSpan(_length));
+        _length += text.Length;
+        var limit = _length - _guard.HoldBack;
         return limit <= _released ? Verdict.Allow : Release(limit, final: false, released);
     }
 
@@ -48,35 +58,71 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
     public Verdict Complete(StringBuilder released)
     {
         ArgumentNullException.ThrowIfNull(released);
-        if (_blocked is not null)
+        if (_blocked is not null || _completed is not null)
         {
-            return _blocked;
+            return _blocked ?? _completed!;
         }
 
-        if (_released < _raw.Length)
+        try
         {
-            var verdict = Release(_raw.Length, final: true, released);
-            if (verdict.Kind == VerdictKind.Block)
+            if (_released < _length)
             {
-                return verdict;
+                var verdict = Release(_length, final: true, released);
+                if (verdict.Kind == VerdictKind.Block)
+                {
+                    return verdict;
+                }
             }
-        }
 
-        if (_guard.Mode != PiiMode.Block)
+            if (_guard.Mode != PiiMode.Block)
+            {
+                return _completed = Verdict.Allow;
+            }
+
+            // The mandatory final pass: a value that straddled an early release (longer than the window) is caught here.
+            _guard.CollectEgress(Raw(0), _map, ref _segments);
+            var tally = default(PiiTally);
+            return _completed = PiiGuardrail.TallyDetections(_segments, ref tally) ? (_blocked = PiiGuardrail.BlockFor(tally)) : Verdict.Allow;
+        }
+        finally
         {
-            return Verdict.Allow;
+            // The stream has ended (or is blocked): the raw text is no longer needed.
+            if (_raw is not null)
+            {
+                // The answer may hold values that were masked: nothing of it stays in the shared pool.
+                _raw.AsSpan(0, _length).Clear();
+                ArrayPool<char>.Shared.Return(_raw);
+                _raw = null;
+            }
+
+            _length = _released = 0;
+        }
+    }
+
+    private ReadOnlySpan<char> Raw(int from) => _raw.AsSpan(from, _length - from);
+
+    private void Reserve(int more)
+    {
+        if (_raw is not null && _length + more <= _raw.Length)
+        {
+            return;
         }
 
-        // The mandatory final pass: a value that straddled an early release (longer than the window) is caught here.
-        _guard.CollectEgress(_raw.ToString(), _map, ref _segments);
-        var tally = default(PiiTally);
-        return PiiGuardrail.TallyDetections(_segments, ref tally) ? (_blocked = PiiGuardrail.BlockFor(tally)) : Verdict.Allow;
+        var larger = ArrayPool<char>.Shared.Rent(Math.Max(InitialBuffer, Math.Max(_length + more, (_raw?.Length ?? 0) * 2)));
+        if (_raw is not null)
+        {
+            _raw.AsSpan(0, _length).CopyTo(larger);
+            _raw.AsSpan(0, _length).Clear();
+            ArrayPool<char>.Shared.Return(_raw);
+        }
+
+        _raw = larger;
     }
 
     private Verdict Release(int limit, bool final, StringBuilder released)
     {
         var from = Math.Max(0, _released - LeftContext);
-        var window = _raw.ToString(from, _raw.Length - from);
+        var window = Raw(from);
         _guard.CollectEgress(window, _map, ref _segments);
         var start = _released - from;
         var cut = limit - from;
@@ -108,7 +154,7 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
     /// Moves <paramref name="cut"/> back so that no token (a run of non-space characters, or digit groups joined by
     /// single spaces, as in <c>4111 1111</c>), detection, placeholder or possible placeholder prefix is split.
     /// </summary>
-    private int SafeCut(string window, int start, int cut)
+    private int SafeCut(ReadOnlySpan<char> window, int start, int cut)
     {
         var floor = Math.Max(start, cut - MaxTokenHold);
         while (cut > floor && Joined(window, cut))
@@ -127,7 +173,7 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
         }
 
         var open = window.LastIndexOf('<');
-        if (open >= start && open < cut && MayBecomePlaceholder(window.AsSpan(open + 1)))
+        if (open >= start && open < cut && MayBecomePlaceholder(window[(open + 1)..]))
         {
             cut = open;
         }

@@ -1,17 +1,38 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Aegis.Guardrails.Pii;
 
-/// <summary>Counts detections per entity type and restored placeholders, and turns them into value-free reasons.</summary>
+/// <summary>
+/// Counts detections per entity type and restored placeholders, and turns them into value-free reasons. A value
+/// type with the counts inline: counting allocates nothing, and a reason is built on the stack (only the string
+/// itself is allocated).
+/// </summary>
 internal struct PiiTally
 {
-    private int[]? _counts;
+    private Counts _counts;
+    private bool _any;
 
     /// <summary>Number of placeholders restored.</summary>
     public int Restored { get; private set; }
 
     /// <summary>Whether any entity was counted (restorations aside).</summary>
-    public readonly bool HasDetections => _counts is not null;
+    public readonly bool HasDetections => _any;
+
+    /// <summary>The counted types as bits (bit <c>(int)entity</c>): the same set always gives the same <see cref="Types"/>.</summary>
+    public readonly int TypeMask
+    {
+        get
+        {
+            var mask = 0;
+            for (var i = 0; i < PiiEntities.Count; i++)
+            {
+                mask |= _counts[i] > 0 ? 1 << i : 0;
+            }
+
+            return mask;
+        }
+    }
 
     /// <summary>Counts one detection or restoration.</summary>
     public void Add(PiiEntity entity)
@@ -22,47 +43,62 @@ internal struct PiiTally
             return;
         }
 
-        (_counts ??= new int[PiiEntities.Count])[(int)entity]++;
+        _counts[(int)entity]++;
+        _any = true;
     }
 
     /// <summary>The detected types, e.g. <c>EMAIL_ADDRESS, PHONE_NUMBER</c>.</summary>
     public readonly string Types()
     {
-        var text = new StringBuilder();
-        for (var i = 0; _counts is not null && i < _counts.Length; i++)
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        var first = true;
+        for (var i = 0; i < PiiEntities.Count; i++)
         {
             if (_counts[i] > 0)
             {
-                text.Append(text.Length == 0 ? string.Empty : ", ").Append(PiiEntities.Name((PiiEntity)i));
+                text.AppendLiteral(first ? string.Empty : ", ");
+                text.AppendLiteral(PiiEntities.Name((PiiEntity)i));
+                first = false;
             }
         }
 
-        return text.ToString();
+        return text.ToStringAndClear();
     }
 
     /// <summary>For example <c>restored 2 placeholders; masked 1 EMAIL_ADDRESS, 1 URL</c>.</summary>
     public readonly string Describe()
     {
-        var text = new StringBuilder();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
         if (Restored > 0)
         {
-            text.Append("restored ").Append(Restored).Append(Restored == 1 ? " placeholder" : " placeholders");
+            text.AppendLiteral("restored ");
+            text.AppendFormatted(Restored);
+            text.AppendLiteral(Restored == 1 ? " placeholder" : " placeholders");
         }
 
-        if (_counts is not null)
+        if (_any)
         {
-            text.Append(text.Length == 0 ? "masked " : "; masked ");
+            text.AppendLiteral(Restored > 0 ? "; masked " : "masked ");
             var first = true;
-            for (var i = 0; i < _counts.Length; i++)
+            for (var i = 0; i < PiiEntities.Count; i++)
             {
                 if (_counts[i] > 0)
                 {
-                    text.Append(first ? string.Empty : ", ").Append(_counts[i]).Append(' ').Append(PiiEntities.Name((PiiEntity)i));
+                    text.AppendLiteral(first ? string.Empty : ", ");
+                    text.AppendFormatted(_counts[i]);
+                    text.AppendLiteral(" ");
+                    text.AppendLiteral(PiiEntities.Name((PiiEntity)i));
                     first = false;
                 }
             }
         }
 
-        return text.ToString();
+        return text.ToStringAndClear();
+    }
+
+    [InlineArray(PiiEntities.Count)]
+    private struct Counts
+    {
+        private int _count;
     }
 }

@@ -201,4 +201,37 @@ public sealed class PiiGuardrailStreamTests
         Assert.Same(Verdict.Allow, final);
         Assert.Equal(buffered.Content![0].Text, released);
     }
+
+    [Fact]
+    public async Task A_long_answer_in_small_chunks_releases_exactly_the_buffered_result()
+    {
+        // Longer than the stream's first buffer, so the raw text moves to a larger one mid-stream. (Each new value
+        // appears once: a value masked early in a stream is in the mask map when it comes again, and is then left
+        // as a known original, unlike in the buffered pass.)
+        var sentence = "Write to <EMAIL_ADDRESS_1>, call <PHONE_NUMBER_1>; version 1.2.3 of the tool < 2 is fine. ";
+        var answer = string.Concat(Enumerable.Repeat(sentence, 20)) + "Mail ops@corp.example or +1 650 253 0000 from 10.1.2.3. "
+            + string.Concat(Enumerable.Repeat(sentence, 20));
+        var guard = new PiiGuardrail("pii", new PiiGuardrailOptions());
+        var buffered = await guard.EvaluateAsync(Text(GuardStage.Egress, StateWithJane(), answer));
+
+        var (released, final, _) = Stream(guard, StateWithJane(), Split(answer, 37));
+
+        Assert.Same(Verdict.Allow, final);
+        Assert.Equal(buffered.Content![0].Text, released);
+    }
+
+    [Fact]
+    public void After_complete_the_stream_releases_nothing_and_repeats_its_final_verdict()
+    {
+        var guard = new PiiGuardrail("pii", new PiiGuardrailOptions { Mode = PiiMode.Block });
+        var stream = guard.BeginStream(new GuardrailContext(GuardStage.Egress, [], NewState()));
+        var released = new StringBuilder();
+        stream.Append("All good here.", released);
+        Assert.Same(Verdict.Allow, stream.Complete(released));
+        Assert.Equal("All good here.", released.ToString());
+
+        Assert.Same(Verdict.Allow, stream.Append(" Mail ops@corp.example now.", released));
+        Assert.Same(Verdict.Allow, stream.Complete(released));
+        Assert.Equal("All good here.", released.ToString());
+    }
 }

@@ -133,6 +133,19 @@ public sealed class PiiGuardrailTests
     }
 
     [Fact]
+    public async Task Block_verdicts_name_the_types_of_each_text_whatever_was_blocked_before()
+    {
+        // Block verdicts are shared per set of types: each must still name exactly its own types.
+        var both = await Blocking.EvaluateAsync(Text(GuardStage.Ingress, NewState(), "mail z@q.io, card 4111 1111 1111 1111"));
+        var mail = await Blocking.EvaluateAsync(Text(GuardStage.Ingress, NewState(), "mail a@b.io"));
+        var again = await Blocking.EvaluateAsync(Text(GuardStage.Ingress, NewState(), "card 4111 1111 1111 1111 and y@q.io"));
+
+        Assert.Equal("PII detected: EMAIL_ADDRESS, CREDIT_CARD", both.Reason);
+        Assert.Equal("PII detected: EMAIL_ADDRESS", mail.Reason);
+        Assert.Same(both, again);
+    }
+
+    [Fact]
     public async Task Block_mode_allows_clean_content_and_blocks_egress_pii()
     {
         var state = NewState();
