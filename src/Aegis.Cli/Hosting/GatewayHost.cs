@@ -131,6 +131,11 @@ internal static class GatewayHost
         builder.Configuration.AddConfiguration(sources.Configuration);
         ConfigureLogging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, address, settings.Port));
+        if (SocketThreading.Inline)
+        {
+            // Request steps run on the thread that completed the socket read, not queued once more (see SocketThreading).
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        }
 
         builder.Services.AddAegis(sources.Configuration, options =>
         {
