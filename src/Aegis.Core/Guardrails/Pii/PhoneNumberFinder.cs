@@ -29,9 +29,10 @@ namespace Aegis.Guardrails.Pii;
 /// digits in vanity numbers. So a stretch is given to libphonenumber only when its digits, plus the letters that
 /// lie between its first digit (or leading <c>+</c>/bracket) and its last digit, reach
 /// <see cref="MinimumDigits"/>: the fewest a valid number can have for the default region (national format) or any
-/// country code (international), less the transform rule's digits, less one for safety, computed from
-/// libphonenumber's own metadata. With the default region <c>US</c> that is five: years, counts, short ids never
-/// reach libphonenumber, whose parser throws and catches an exception for most of them.
+/// country code (international), less the transform rule's digits, computed from libphonenumber's own metadata.
+/// With the default region <c>US</c> that is six (<c>+98 9601</c> is valid): years, counts and short ids never
+/// reach libphonenumber, whose parser throws and catches an exception for most of them. The tests check the
+/// bound against every example number in libphonenumber's metadata.
 /// </para>
 /// </remarks>
 internal sealed class PhoneNumberFinder
@@ -162,6 +163,7 @@ internal sealed class PhoneNumberFinder
         var minimum = ShortestNumber(Phones.GetCountryCodeForRegion(region)) - InsertedDigits(Phones.GetMetadataForRegion(region));
 
         // International format: the country code, then its shortest number, less the transform rule of its main region.
+        // (Whatever else parsing strips, an international or carrier prefix, a national prefix, only removes digits.)
         var codes = new HashSet<int>(Phones.GetSupportedGlobalNetworkCallingCodes());
         foreach (var r in Phones.GetSupportedRegions())
         {
@@ -176,7 +178,7 @@ internal sealed class PhoneNumberFinder
             minimum = Math.Min(minimum, digits + ShortestNumber(code) - InsertedDigits(metadata));
         }
 
-        return Math.Max(1, minimum - 1);
+        return Math.Max(1, minimum);
     }
 
     /// <summary>The shortest national significant number valid in any region of <paramref name="code"/>.</summary>

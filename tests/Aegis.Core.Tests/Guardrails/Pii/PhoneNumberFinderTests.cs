@@ -13,7 +13,7 @@ public sealed class PhoneNumberFinderTests
 {
     private const string Prose = "We are reviewing the quarterly supplier report and need a short summary of the delivery delays. ";
 
-    public static TheoryData<string> Regions() => ["US", "GB", "DE", "FR", "IM", "MG", "IN", "BR", "AR", "JP"];
+    public static TheoryData<string> Regions() => ["US", "GB", "DE", "FR", "IM", "MG", "IN", "BR", "AR", "JP", "NU", "TK"];
 
     public static IEnumerable<string> Corpus()
     {
@@ -38,7 +38,7 @@ public sealed class PhoneNumberFinderTests
             "+1-415-555-0132;ext=55", "+44 20 7946 0958 extension 7", "+34 91 123 45 67 anexo 12", "+7 495 123-45-67 доб. 12",
             "tel:+1-415-555-0132", "+1 415 555 0132, +44 20 7946 0958", "+1 415 555 0132 / +1 415 555 0199", "(530) 583-6985 x302/x2303",
             "011 44 20 7946 0958", "00 44 20 7946 0958", "+683 4002", "+290 22345", "612345", "+44 1624 612345", "0 20 7946 0958",
-            "1-800-FLOWERS", "+1 800 FLOWERS now", "415\u00A0555\u00A00132", "415\u2010555\u20100132", "+1\u200B415 555 0132",
+            "1-800-FLOWERS", "+1 800 FLOWERS now", "+98 9601", "+98 960", "+683 7012", "7012", "3101 and 8999", "+290 8999", "+47 02000", "415\u00A0555\u00A00132", "415\u2010555\u20100132", "+1\u200B415 555 0132",
             "415 555\n0132", "415\t555\t0132", "415 555\r\n0132 and +44 20 7946 0958\n", "  +1 415 555 0132  ",
 
             // Other scripts' digits.
@@ -84,28 +84,65 @@ public sealed class PhoneNumberFinderTests
     }
 
     [Fact]
-    public void Every_number_found_has_more_digits_than_the_minimum()
+    public void Every_number_found_has_at_least_the_minimum_digits()
     {
         foreach (var region in Regions())
         {
             var finder = new PhoneNumberFinder(region);
-            Assert.InRange(finder.MinimumDigits, 2, 9);
+            Assert.InRange(finder.MinimumDigits, 2, 10);
             foreach (var text in Corpus())
             {
                 foreach (var (start, length) in finder.FindInWholeText(text))
                 {
-                    Assert.True(text.Substring(start, length).Count(char.IsDigit) > finder.MinimumDigits, $"{region}: a number at {start} has few digits");
+                    Assert.True(text.Substring(start, length).Count(char.IsDigit) >= finder.MinimumDigits, $"{region}: a number at {start} has few digits");
                 }
             }
         }
     }
 
     [Fact]
-    public void Minimum_for_the_default_region_us_is_five_digits()
+    public void Minimum_for_the_default_region_us_is_six_digits_and_that_is_tight()
     {
-        // The shortest valid numbers anywhere are international: a two-digit country code and four digits (+49, +43, +98), less one for safety.
-        Assert.Equal(5, new PhoneNumberFinder("US").MinimumDigits);
-        Assert.Empty(Find(new PhoneNumberFinder("US"), "In 2024 we had 12 boxes, 45 pallets and 3 stores; order 1234."));
+        // The shortest valid numbers for a US text are international: a two-digit country code and four digits.
+        var finder = new PhoneNumberFinder("US");
+        Assert.Equal(6, finder.MinimumDigits);
+        Assert.Equal([(5, 8)], Find(finder, "call +98 9601 now"));
+        Assert.Empty(Find(finder, "In Q3 2024 we had 12 boxes, 45 pallets and 3 stores; order 12345."));
+    }
+
+    [Theory]
+    [MemberData(nameof(Regions))]
+    public void No_example_number_in_the_metadata_has_fewer_digits_than_the_minimum(string region)
+    {
+        // libphonenumber's own example numbers of every region and type, international and (for the default region) national.
+        var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+        var finder = new PhoneNumberFinder(region);
+        var checkedNumbers = 0;
+        foreach (var r in util.GetSupportedRegions())
+        {
+            foreach (var type in Enum.GetValues<PhoneNumbers.PhoneNumberType>())
+            {
+                if (util.GetExampleNumberForType(r, type) is not { } example)
+                {
+                    continue;
+                }
+
+                var formats = r == region ? new[] { PhoneNumbers.PhoneNumberFormat.INTERNATIONAL, PhoneNumbers.PhoneNumberFormat.NATIONAL } : [PhoneNumbers.PhoneNumberFormat.INTERNATIONAL];
+                foreach (var format in formats)
+                {
+                    var text = "call " + util.Format(example, format) + " now";
+                    var expected = finder.FindInWholeText(text);
+                    Assert.Equal(expected, Find(finder, text));
+                    foreach (var (start, length) in expected)
+                    {
+                        Assert.True(text.Substring(start, length).Count(char.IsDigit) >= finder.MinimumDigits, $"{region}: {r} {type} is shorter than the minimum");
+                        checkedNumbers++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(checkedNumbers > 1000, $"only {checkedNumbers} example numbers found");
     }
 
     [Fact]
