@@ -9,16 +9,19 @@ namespace Aegis;
 /// </summary>
 public sealed class MaskMap
 {
-    private readonly Dictionary<string, string> _byPlaceholder = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string EntityType, string Original), string> _byOriginal = new();
-    private readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
-    private readonly List<MaskMapEntry> _entries = [];
+    /// <summary>Up to this many entries, lookups scan the list; beyond, they go through dictionaries built once.</summary>
+    private const int IndexThreshold = 8;
+
+    private List<MaskMapEntry>? _entries;
+    private List<(string EntityType, int Last)>? _counters;
+    private Dictionary<string, string>? _byPlaceholder;
+    private Dictionary<(string EntityType, string Original), string>? _byOriginal;
 
     /// <summary>Number of placeholders in the map.</summary>
-    public int Count => _entries.Count;
+    public int Count => _entries?.Count ?? 0;
 
     /// <summary>The entries in the order they were added (for checkpoints; treat as secret).</summary>
-    public IReadOnlyList<MaskMapEntry> Entries => _entries;
+    public IReadOnlyList<MaskMapEntry> Entries => (IReadOnlyList<MaskMapEntry>?)_entries ?? [];
 
     /// <summary>Returns the placeholder for <paramref name="original"/>, creating <c>&lt;TYPE_n&gt;</c> on first sight.</summary>
     /// <param name="entityType">Upper-case entity type, for example <c>EMAIL_ADDRESS</c>.</param>
@@ -27,14 +30,12 @@ public sealed class MaskMap
     {
         ArgumentException.ThrowIfNullOrEmpty(entityType);
         ArgumentException.ThrowIfNullOrEmpty(original);
-        if (_byOriginal.TryGetValue((entityType, original), out var existing))
+        if (TryGetPlaceholder(entityType, original, out var existing))
         {
             return existing;
         }
 
-        _counters.TryGetValue(entityType, out var n);
-        n++;
-        _counters[entityType] = n;
+        var n = NextNumber(entityType);
         var placeholder = $"<{entityType}_{n}>";
         Add(new MaskMapEntry(placeholder, entityType, original));
         return placeholder;
@@ -42,14 +43,34 @@ public sealed class MaskMap
 
     /// <summary>Looks up the original behind <paramref name="placeholder"/>.</summary>
     public bool TryGetOriginal(string placeholder, out string original) =>
-        _byPlaceholder.TryGetValue(placeholder, out original!);
+        TryGetOriginal(placeholder.AsSpan(), out original);
 
     /// <summary>Looks up the original behind a placeholder given as a span (no allocation on a miss or hit).</summary>
-    public bool TryGetOriginal(ReadOnlySpan<char> placeholder, out string original) =>
-        _byPlaceholder.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(placeholder, out original!);
+    public bool TryGetOriginal(ReadOnlySpan<char> placeholder, out string original)
+    {
+        if (_byPlaceholder is { } index)
+        {
+            return index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(placeholder, out original!);
+        }
+
+        if (_entries is { } entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (placeholder.SequenceEqual(entry.Placeholder))
+                {
+                    original = entry.Original;
+                    return true;
+                }
+            }
+        }
+
+        original = null!;
+        return false;
+    }
 
     /// <summary>Whether <paramref name="placeholder"/> is one of this run's placeholders.</summary>
-    public bool ContainsPlaceholder(string placeholder) => _byPlaceholder.ContainsKey(placeholder);
+    public bool ContainsPlaceholder(string placeholder) => TryGetOriginal(placeholder, out _);
 
     /// <summary>Rebuilds a map from checkpointed entries.</summary>
     public static MaskMap FromEntries(IEnumerable<MaskMapEntry> entries)
@@ -62,7 +83,7 @@ public sealed class MaskMap
             var suffix = entry.Placeholder.AsSpan(entry.EntityType.Length + 2).TrimEnd('>');
             if (int.TryParse(suffix, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
             {
-                map._counters[entry.EntityType] = Math.Max(n, map._counters.GetValueOrDefault(entry.EntityType));
+                map.RaiseNumber(entry.EntityType, n);
             }
         }
 
@@ -72,11 +93,87 @@ public sealed class MaskMap
     /// <inheritdoc />
     public override string ToString() => $"MaskMap({Count} entries)";
 
+    private bool TryGetPlaceholder(string entityType, string original, out string placeholder)
+    {
+        if (_byOriginal is { } index)
+        {
+            return index.TryGetValue((entityType, original), out placeholder!);
+        }
+
+        if (_entries is { } entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (string.Equals(entry.Original, original, StringComparison.Ordinal) && string.Equals(entry.EntityType, entityType, StringComparison.Ordinal))
+                {
+                    placeholder = entry.Placeholder;
+                    return true;
+                }
+            }
+        }
+
+        placeholder = null!;
+        return false;
+    }
+
+    /// <summary>The next placeholder number of <paramref name="entityType"/> (1 for the first), recorded as used.</summary>
+    private int NextNumber(string entityType)
+    {
+        var counters = _counters ??= new List<(string, int)>(2);
+        for (var i = 0; i < counters.Count; i++)
+        {
+            if (string.Equals(counters[i].EntityType, entityType, StringComparison.Ordinal))
+            {
+                var next = counters[i].Last + 1;
+                counters[i] = (entityType, next);
+                return next;
+            }
+        }
+
+        counters.Add((entityType, 1));
+        return 1;
+    }
+
+    private void RaiseNumber(string entityType, int used)
+    {
+        var counters = _counters ??= new List<(string, int)>(2);
+        for (var i = 0; i < counters.Count; i++)
+        {
+            if (string.Equals(counters[i].EntityType, entityType, StringComparison.Ordinal))
+            {
+                counters[i] = (entityType, Math.Max(used, counters[i].Last));
+                return;
+            }
+        }
+
+        counters.Add((entityType, used));
+    }
+
     private void Add(MaskMapEntry entry)
     {
-        _byPlaceholder[entry.Placeholder] = entry.Original;
-        _byOriginal[(entry.EntityType, entry.Original)] = entry.Placeholder;
-        _entries.Add(entry);
+        var entries = _entries ??= new List<MaskMapEntry>(4);
+        if (_byPlaceholder is null && entries.Count >= IndexThreshold)
+        {
+            // A large map (a long document full of values): index it once, then keep the index up to date.
+            _byPlaceholder = new Dictionary<string, string>(entries.Count * 2, StringComparer.Ordinal);
+            _byOriginal = new Dictionary<(string, string), string>(entries.Count * 2);
+            foreach (var known in entries)
+            {
+                Index(known);
+            }
+        }
+
+        entries.Add(entry);
+        if (_byPlaceholder is not null)
+        {
+            Index(entry);
+        }
+    }
+
+    private void Index(MaskMapEntry entry)
+    {
+        _byPlaceholder![entry.Placeholder] = entry.Original;
+        _byOriginal![(entry.EntityType, entry.Original)] = entry.Placeholder;
     }
 }
 
