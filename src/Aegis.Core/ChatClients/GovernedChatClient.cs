@@ -93,6 +93,7 @@ public sealed class GovernedChatClient : IChatClient
             throw new AegisException(AegisErrors.RequestEmptyMessages, "messages is null");
         }
 
-        return new RunRequest { Messages = [.. messages], Route = Route, Principal = Principal, Options = options };
+        // The engine copies the messages into the run's own list; a list the caller passed is not copied twice.
+        return new RunRequest { Messages = messages as IReadOnlyList<ChatMessage> ?? [.. messages], Route = Route, Principal = Principal, Options = options };
     }
 }

@@ -223,7 +223,7 @@ public sealed class AegisEngine : IAsyncDisposable, IDisposable
             PrincipalId = request.Principal.Id,
             Team = request.Principal.Team,
             Status = RunStatus.Running,
-            Approvers = [.. request.Approvers],
+            Approvers = request.Approvers.Count == 0 ? [] : [.. request.Approvers],
             Background = request.Background,
             CreatedAt = now,
             UpdatedAt = now,

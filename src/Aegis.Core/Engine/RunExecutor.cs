@@ -32,7 +32,7 @@ internal sealed partial class RunExecutor
     /// is the content of that stage when resuming (null when starting fresh at ingress: the state's messages).
     /// With <paramref name="stopBeforeProvider"/> the run is stored <c>pending</c> once its input is guarded.
     /// </summary>
-    public async Task<RunResult> ExecuteAsync(
+    public async ValueTask<RunResult> ExecuteAsync(
         RunContext ctx,
         GuardStage from,
         int fromIndex,
@@ -80,13 +80,13 @@ internal sealed partial class RunExecutor
             {
                 if (pipeline.ToolCall.Length > 0 && (resumeContent is not null || HasToolCalls(response.Messages)))
                 {
-                    var outcome = await RunStageAsync(ctx, GuardStage.ToolCall, fromIndex, resumeContent ?? [.. response.Messages], cancellationToken).ConfigureAwait(false);
+                    var outcome = await RunStageAsync(ctx, GuardStage.ToolCall, fromIndex, resumeContent ?? AsReadOnly(response.Messages), cancellationToken).ConfigureAwait(false);
                     if (!outcome.Continues)
                     {
                         return await StopAsync(ctx, GuardStage.ToolCall, outcome, response, cancellationToken).ConfigureAwait(false);
                     }
 
-                    response.Messages = [.. outcome.Content];
+                    SetMessages(response, outcome.Content);
                 }
 
                 fromIndex = 0;
@@ -95,13 +95,13 @@ internal sealed partial class RunExecutor
 
             if (fromIndex < pipeline.Egress.Length)
             {
-                var outcome = await RunStageAsync(ctx, GuardStage.Egress, fromIndex, resumeContent ?? [.. response.Messages], cancellationToken).ConfigureAwait(false);
+                var outcome = await RunStageAsync(ctx, GuardStage.Egress, fromIndex, resumeContent ?? AsReadOnly(response.Messages), cancellationToken).ConfigureAwait(false);
                 if (!outcome.Continues)
                 {
                     return await StopAsync(ctx, GuardStage.Egress, outcome, response, cancellationToken).ConfigureAwait(false);
                 }
 
-                response.Messages = [.. outcome.Content];
+                SetMessages(response, outcome.Content);
             }
 
             return await CompleteAsync(ctx, response, cancellationToken).ConfigureAwait(false);
@@ -121,12 +121,12 @@ internal sealed partial class RunExecutor
     /// Guards the run's input: ingress over the conversation, then tool_result over the tool messages.
     /// Returns the stopped run's result when a guard blocks or pauses, otherwise <see langword="null"/>.
     /// </summary>
-    public async Task<RunResult?> GuardInputAsync(RunContext ctx, GuardStage from, int fromIndex, IReadOnlyList<ChatMessage>? resumeContent, CancellationToken cancellationToken)
+    public async ValueTask<RunResult?> GuardInputAsync(RunContext ctx, GuardStage from, int fromIndex, IReadOnlyList<ChatMessage>? resumeContent, CancellationToken cancellationToken)
     {
         var messages = ctx.State.Messages;
         if (from == GuardStage.Ingress)
         {
-            var content = resumeContent ?? [.. messages];
+            var content = resumeContent ?? AsReadOnly(messages);
             var outcome = await RunStageAsync(ctx, GuardStage.Ingress, fromIndex, content, cancellationToken).ConfigureAwait(false);
 
             // Even when the stage stops, what is stored is the content as sanitized so far, never the raw input.
@@ -140,18 +140,14 @@ internal sealed partial class RunExecutor
             resumeContent = null;
         }
 
-        if (fromIndex < ctx.Pipeline.ToolResult.Length)
+        if (fromIndex < ctx.Pipeline.ToolResult.Length && ToolMessageIndexes(messages) is { } toolIndexes)
         {
-            var toolIndexes = ToolMessageIndexes(messages);
-            if (toolIndexes.Count > 0)
+            var content = resumeContent ?? Select(messages, toolIndexes);
+            var outcome = await RunStageAsync(ctx, GuardStage.ToolResult, fromIndex, content, cancellationToken).ConfigureAwait(false);
+            WriteBack(messages, toolIndexes, outcome.Content);
+            if (!outcome.Continues)
             {
-                var content = resumeContent ?? Select(messages, toolIndexes);
-                var outcome = await RunStageAsync(ctx, GuardStage.ToolResult, fromIndex, content, cancellationToken).ConfigureAwait(false);
-                WriteBack(messages, toolIndexes, outcome.Content);
-                if (!outcome.Continues)
-                {
-                    return await StopAsync(ctx, GuardStage.ToolResult, outcome, null, cancellationToken).ConfigureAwait(false);
-                }
+                return await StopAsync(ctx, GuardStage.ToolResult, outcome, null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -162,7 +158,7 @@ internal sealed partial class RunExecutor
         StageRunner.RunAsync(stage, ctx.Pipeline.Stage(stage), fromIndex, content, ctx.State, ctx.Audit, _time, cancellationToken);
 
     /// <summary>Calls the route's provider, falling back in order; accumulates usage.</summary>
-    public async Task<ChatResponse> CallProviderAsync(RunContext ctx, CancellationToken cancellationToken)
+    public async ValueTask<ChatResponse> CallProviderAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var options = ProviderOptionsFor(ctx);
         var providers = ctx.Pipeline.Providers;
@@ -214,7 +210,7 @@ internal sealed partial class RunExecutor
     }
 
     /// <summary>A stage blocked or asked for approval: end the run blocked, or checkpoint and pause it.</summary>
-    public Task<RunResult> StopAsync(RunContext ctx, GuardStage stage, StageOutcome outcome, ChatResponse? response, CancellationToken cancellationToken)
+    public ValueTask<RunResult> StopAsync(RunContext ctx, GuardStage stage, StageOutcome outcome, ChatResponse? response, CancellationToken cancellationToken)
     {
         var verdict = outcome.Verdict!;
         var now = _time.GetUtcNow();
@@ -236,7 +232,7 @@ internal sealed partial class RunExecutor
         return FinalizeAsync(ctx, new RunEnding(RunStatus.Paused, reason, AegisErrors.PolicyApprovalRequired.Code) { Checkpoint = checkpoint }, null, cancellationToken);
     }
 
-    public Task<RunResult> CompleteAsync(RunContext ctx, ChatResponse response, CancellationToken cancellationToken)
+    public ValueTask<RunResult> CompleteAsync(RunContext ctx, ChatResponse response, CancellationToken cancellationToken)
     {
         ctx.AddStatusEvent(RunStatus.Completed, null, null, _time.GetUtcNow());
         var usage = ctx.State.Usage;
@@ -251,14 +247,14 @@ internal sealed partial class RunExecutor
         return FinalizeAsync(ctx, new RunEnding(RunStatus.Completed, null, null) { Response = response.Text }, response, cancellationToken);
     }
 
-    public Task<RunResult> FailAsync(RunContext ctx, AegisError error, string? detail, CancellationToken cancellationToken)
+    public ValueTask<RunResult> FailAsync(RunContext ctx, AegisError error, string? detail, CancellationToken cancellationToken)
     {
         var reason = detail ?? error.What;
         ctx.AddStatusEvent(RunStatus.Error, reason, error.Code, _time.GetUtcNow());
         return FinalizeAsync(ctx, new RunEnding(RunStatus.Error, reason, error.Code), null, cancellationToken);
     }
 
-    private Task<RunResult> PendAsync(RunContext ctx, CancellationToken cancellationToken)
+    private ValueTask<RunResult> PendAsync(RunContext ctx, CancellationToken cancellationToken)
     {
         var checkpoint = Checkpoint(ctx, GuardStage.ToolResult, ctx.Pipeline.ToolResult.Length, [], null);
         ctx.AddStatusEvent(RunStatus.Pending, null, null, _time.GetUtcNow());
@@ -280,7 +276,7 @@ internal sealed partial class RunExecutor
     };
 
     /// <summary>Stores the run's new state (create or compare-and-set from its stored status), appends its audit entries, records telemetry.</summary>
-    public async Task<RunResult> FinalizeAsync(RunContext ctx, RunEnding ending, ChatResponse? response, CancellationToken cancellationToken)
+    public async ValueTask<RunResult> FinalizeAsync(RunContext ctx, RunEnding ending, ChatResponse? response, CancellationToken cancellationToken)
     {
         // One copy of the record per segment: status, reason, checkpoint and the run's conversation and usage at once.
         var next = ctx.Record with
@@ -362,18 +358,35 @@ internal sealed partial class RunExecutor
         return false;
     }
 
-    private static List<int> ToolMessageIndexes(IList<ChatMessage> messages)
+    /// <summary>The positions of the tool messages, or <see langword="null"/> when there are none.</summary>
+    private static List<int>? ToolMessageIndexes(IList<ChatMessage> messages)
     {
-        var indexes = new List<int>();
+        List<int>? indexes = null;
         for (var i = 0; i < messages.Count; i++)
         {
             if (messages[i].Role == ChatRole.Tool)
             {
-                indexes.Add(i);
+                (indexes ??= []).Add(i);
             }
         }
 
         return indexes;
+    }
+
+    /// <summary>
+    /// A stage's input as the read-only list it is: stages never change their input (a sanitizing guard returns new
+    /// content), so the run's own message list is passed as it is rather than copied per stage.
+    /// </summary>
+    private static IReadOnlyList<ChatMessage> AsReadOnly(IList<ChatMessage> messages) =>
+        messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+
+    /// <summary>Puts a stage's output into the response, without a copy when the stage changed nothing.</summary>
+    private static void SetMessages(ChatResponse response, IReadOnlyList<ChatMessage> content)
+    {
+        if (!ReferenceEquals(content, response.Messages))
+        {
+            response.Messages = content is List<ChatMessage> list ? list : [.. content];
+        }
     }
 
     private static ChatMessage[] Select(IList<ChatMessage> messages, List<int> indexes)

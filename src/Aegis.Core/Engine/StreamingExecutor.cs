@@ -240,7 +240,7 @@ internal sealed class StreamingExecutor
         return (Verdict.Allow, null, verdicts);
     }
 
-    private Task<RunResult> StopAsync(RunContext ctx, string node, Verdict verdict, bool late)
+    private ValueTask<RunResult> StopAsync(RunContext ctx, string node, Verdict verdict, bool late)
     {
         AddVerdict(ctx, node, verdict);
         var code = verdict.Code ?? (late ? AegisErrors.PolicyStreamTruncated.Code : AegisErrors.PolicyBlocked.Code);
