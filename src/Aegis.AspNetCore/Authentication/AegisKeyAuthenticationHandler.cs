@@ -35,7 +35,7 @@ public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisK
         ApiKeyCheck check;
         try
         {
-            check = await _authenticator.CheckAsync(Request.Headers.Authorization, Context.RequestAborted).ConfigureAwait(false);
+            check = await _authenticator.CheckAsync(Context).ConfigureAwait(false);
         }
         catch (AegisException fault)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Aegis;
@@ -32,6 +33,26 @@ public sealed class ApiKeyAuthenticator
         _usage = usage;
         _options = options;
         _time = time;
+    }
+
+    /// <summary>
+    /// The active key of <paramref name="context"/>'s request, checked once per request: when the host's
+    /// authentication middleware has already run the <c>AegisKey</c> scheme (it does when that is the only or the
+    /// default scheme), the Aegis endpoints reuse its check instead of looking the key up again.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <exception cref="AegisException"><c>AEG-STO-001</c> when the key store fails.</exception>
+    public async ValueTask<ApiKeyCheck> CheckAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Features.Get<CheckedKey>() is { } done)
+        {
+            return done.Check;
+        }
+
+        var check = await CheckAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
+        context.Features.Set(new CheckedKey(check));
+        return check;
     }
 
     /// <summary>
@@ -84,9 +105,12 @@ public sealed class ApiKeyAuthenticator
     }
 
     private static ApiKeyCheck Fail(string failure) => new(null, failure, HeaderMissing: false);
+
+    /// <summary>The request feature that holds a request's key check.</summary>
+    private sealed record CheckedKey(ApiKeyCheck Check);
 }
 
-/// <summary>The outcome of <see cref="ApiKeyAuthenticator.CheckAsync"/>: the active key, or why the request has none.</summary>
+/// <summary>The outcome of <see cref="ApiKeyAuthenticator.CheckAsync(string, CancellationToken)"/>: the active key, or why the request has none.</summary>
 /// <param name="Key">The active key, or <see langword="null"/>.</param>
 /// <param name="Failure">Why there is no key (no value of the token itself).</param>
 /// <param name="HeaderMissing">Whether the request carried no Authorization header at all.</param>

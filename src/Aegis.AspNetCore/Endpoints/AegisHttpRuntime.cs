@@ -90,9 +90,9 @@ internal sealed partial class AegisHttpRuntime
             case AegisAuthMode.None:
                 return (Principal.Local, null);
             case AegisAuthMode.Keys:
-                // The key is checked directly (the same check as the AegisKey scheme's handler), not through
-                // context.AuthenticateAsync: no handler instance, claims identity or claim parsing per request.
-                var check = await Authenticator.CheckAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
+                // The key is checked directly (the same check as the AegisKey scheme's handler, and at most once per
+                // request), not through context.AuthenticateAsync: no handler instance, claims or claim parsing.
+                var check = await Authenticator.CheckAsync(context).ConfigureAwait(false);
                 if (check.Key is not { } key)
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";

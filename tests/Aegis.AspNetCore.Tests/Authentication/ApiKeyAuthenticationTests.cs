@@ -64,6 +64,21 @@ public sealed class ApiKeyAuthenticationTests
     }
 
     [Fact]
+    public async Task A_request_looks_its_key_up_once()
+    {
+        // The AegisKey scheme is the only one registered here, yet it must not become the host's default scheme:
+        // the authentication middleware would then check every key a second time.
+        var store = new CountingKeyStore(new InMemoryApiKeyStore(TimeProvider.System));
+        await using var gateway = await TestGateway.StartAsync(services: s => s.AddSingleton<IApiKeyStore>(store));
+        var created = await store.CreateAsync(new ApiKeyRequest { Name = "k", PrincipalId = "alice" });
+
+        var (response, _) = await gateway.PostAsync("v1/runs", Body, created.Key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, store.Lookups);
+    }
+
+    [Fact]
     public async Task Metrics_and_liveness_need_no_key_but_the_api_does()
     {
         await using var gateway = await TestGateway.StartAsync();
@@ -72,5 +87,27 @@ public sealed class ApiKeyAuthenticationTests
         Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.Client.GetAsync("v1/models")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.Client.GetAsync("v1/audit")).StatusCode);
+    }
+
+    /// <summary>Counts key lookups, passing everything through.</summary>
+    private sealed class CountingKeyStore(IApiKeyStore inner) : IApiKeyStore
+    {
+        private int _lookups;
+
+        public int Lookups => Volatile.Read(ref _lookups);
+
+        public ValueTask<CreatedApiKey> CreateAsync(ApiKeyRequest request, CancellationToken cancellationToken = default) => inner.CreateAsync(request, cancellationToken);
+
+        public ValueTask<ApiKeyRecord?> FindByHashAsync(string keyHash, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _lookups);
+            return inner.FindByHashAsync(keyHash, cancellationToken);
+        }
+
+        public ValueTask MarkUsedAsync(string keyId, DateTimeOffset usedAt, CancellationToken cancellationToken = default) => inner.MarkUsedAsync(keyId, usedAt, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
+
+        public ValueTask<bool> RevokeAsync(string keyId, CancellationToken cancellationToken = default) => inner.RevokeAsync(keyId, cancellationToken);
     }
 }
