@@ -235,13 +235,12 @@ internal sealed partial class RunExecutor
     public ValueTask<RunResult> CompleteAsync(RunContext ctx, ChatResponse response, CancellationToken cancellationToken)
     {
         ctx.AddStatusEvent(RunStatus.Completed, null, null, _time.GetUtcNow());
+        // The run's usage over every provider call, in the provider's own usage object when it gave one.
         var usage = ctx.State.Usage;
-        response.Usage = new UsageDetails
-        {
-            InputTokenCount = usage.PromptTokens,
-            OutputTokenCount = usage.CompletionTokens,
-            TotalTokenCount = usage.TotalTokens,
-        };
+        var details = response.Usage ??= new UsageDetails();
+        details.InputTokenCount = usage.PromptTokens;
+        details.OutputTokenCount = usage.CompletionTokens;
+        details.TotalTokenCount = usage.TotalTokens;
         response.ResponseId ??= ctx.State.RunId;
         (response.AdditionalProperties ??= [])["aegis.run_id"] = ctx.State.RunId;
         return FinalizeAsync(ctx, new RunEnding(RunStatus.Completed, null, null) { Response = response.Text }, response, cancellationToken);
