@@ -4,6 +4,10 @@ namespace Aegis;
 /// The run's placeholder ↔ original map, filled by masking guardrails (for example
 /// <c>&lt;EMAIL_ADDRESS_1&gt;</c> → the caller's address) and used to restore originals on egress.
 /// Placeholders are stable within a run: the same original always gets the same placeholder.
+/// A value the model produced and a guardrail masked on its way out is <em>withheld</em>
+/// (<see cref="GetOrAddWithheldPlaceholder"/>): it gets a placeholder of the same numbering, but its placeholder is
+/// never restored (<see cref="TryGetOriginal(ReadOnlySpan{char}, out string)"/> does not find it), so neither a later
+/// answer nor the placeholder coming back from the model can reveal it.
 /// The map holds real sensitive values: it is never sent to a model, never logged, never audited,
 /// and stores must encrypt it at rest. Not thread-safe: a run is processed by one flow at a time.
 /// </summary>
@@ -14,7 +18,7 @@ public sealed class MaskMap
 
     private List<MaskMapEntry>? _entries;
     private List<(string EntityType, int Last)>? _counters;
-    private Dictionary<string, string>? _byPlaceholder;
+    private Dictionary<string, MaskMapEntry>? _byPlaceholder;
     private Dictionary<(string EntityType, string Original), string>? _byOriginal;
 
     /// <summary>Number of placeholders in the map.</summary>
@@ -23,54 +27,66 @@ public sealed class MaskMap
     /// <summary>The entries in the order they were added (for checkpoints; treat as secret).</summary>
     public IReadOnlyList<MaskMapEntry> Entries => (IReadOnlyList<MaskMapEntry>?)_entries ?? [];
 
-    /// <summary>Returns the placeholder for <paramref name="original"/>, creating <c>&lt;TYPE_n&gt;</c> on first sight.</summary>
+    /// <summary>
+    /// Returns the placeholder for <paramref name="original"/>, a value the caller supplied, creating <c>&lt;TYPE_n&gt;</c>
+    /// on first sight; its placeholder is restored on egress. A value the map already withholds keeps its (withheld)
+    /// placeholder.
+    /// </summary>
     /// <param name="entityType">Upper-case entity type, for example <c>EMAIL_ADDRESS</c>.</param>
     /// <param name="original">The sensitive value.</param>
-    public string GetOrAddPlaceholder(string entityType, string original)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(entityType);
-        ArgumentException.ThrowIfNullOrEmpty(original);
-        if (TryGetPlaceholder(entityType, original, out var existing))
-        {
-            return existing;
-        }
+    public string GetOrAddPlaceholder(string entityType, string original) => GetOrAdd(entityType, original, withheld: false);
 
-        var n = NextNumber(entityType);
-        var placeholder = $"<{entityType}_{n}>";
-        Add(new MaskMapEntry(placeholder, entityType, original));
-        return placeholder;
-    }
+    /// <summary>
+    /// Returns the placeholder for <paramref name="value"/>, a value the model produced that must not reach the caller,
+    /// creating a withheld <c>&lt;TYPE_n&gt;</c> on first sight (numbered with the caller's values of that type). A
+    /// withheld placeholder is never restored. A value the caller supplied keeps its own placeholder.
+    /// </summary>
+    /// <param name="entityType">Upper-case entity type, for example <c>EMAIL_ADDRESS</c>.</param>
+    /// <param name="value">The sensitive value.</param>
+    public string GetOrAddWithheldPlaceholder(string entityType, string value) => GetOrAdd(entityType, value, withheld: true);
 
-    /// <summary>Looks up the original behind <paramref name="placeholder"/>.</summary>
+    /// <summary>Looks up the original behind <paramref name="placeholder"/>, a placeholder of a value the caller supplied.</summary>
     public bool TryGetOriginal(string placeholder, out string original) =>
         TryGetOriginal(placeholder.AsSpan(), out original);
 
-    /// <summary>Looks up the original behind a placeholder given as a span (no allocation on a miss or hit).</summary>
+    /// <summary>
+    /// Looks up the original behind a placeholder given as a span (no allocation on a miss or hit): only a placeholder
+    /// of a value the caller supplied is found, never a withheld one.
+    /// </summary>
     public bool TryGetOriginal(ReadOnlySpan<char> placeholder, out string original)
     {
-        if (_byPlaceholder is { } index)
+        if (TryGetEntry(placeholder, out var entry) && !entry.Withheld)
         {
-            return index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(placeholder, out original!);
-        }
-
-        if (_entries is { } entries)
-        {
-            foreach (var entry in entries)
-            {
-                if (placeholder.SequenceEqual(entry.Placeholder))
-                {
-                    original = entry.Original;
-                    return true;
-                }
-            }
+            original = entry.Original;
+            return true;
         }
 
         original = null!;
         return false;
     }
 
-    /// <summary>Whether <paramref name="placeholder"/> is one of this run's placeholders.</summary>
-    public bool ContainsPlaceholder(string placeholder) => TryGetOriginal(placeholder, out _);
+    /// <summary>Whether <paramref name="placeholder"/> is one of this run's placeholders, withheld ones included.</summary>
+    public bool ContainsPlaceholder(string placeholder) => ContainsPlaceholder(placeholder.AsSpan());
+
+    /// <summary>Whether a placeholder given as a span is one of this run's placeholders, withheld ones included.</summary>
+    public bool ContainsPlaceholder(ReadOnlySpan<char> placeholder) => TryGetEntry(placeholder, out _);
+
+    /// <summary>Whether <paramref name="value"/> is a value the caller supplied (the original of a restorable placeholder).</summary>
+    public bool IsCallerValue(ReadOnlySpan<char> value)
+    {
+        if (_entries is { } entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (!entry.Withheld && value.SequenceEqual(entry.Original))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Rebuilds a map from checkpointed entries.</summary>
     public static MaskMap FromEntries(IEnumerable<MaskMapEntry> entries)
@@ -92,6 +108,44 @@ public sealed class MaskMap
 
     /// <inheritdoc />
     public override string ToString() => $"MaskMap({Count} entries)";
+
+    private string GetOrAdd(string entityType, string original, bool withheld)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityType);
+        ArgumentException.ThrowIfNullOrEmpty(original);
+        if (TryGetPlaceholder(entityType, original, out var existing))
+        {
+            return existing;
+        }
+
+        var n = NextNumber(entityType);
+        var placeholder = $"<{entityType}_{n}>";
+        Add(new MaskMapEntry(placeholder, entityType, original) { Withheld = withheld });
+        return placeholder;
+    }
+
+    private bool TryGetEntry(ReadOnlySpan<char> placeholder, out MaskMapEntry entry)
+    {
+        if (_byPlaceholder is { } index)
+        {
+            return index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(placeholder, out entry!);
+        }
+
+        if (_entries is { } entries)
+        {
+            foreach (var candidate in entries)
+            {
+                if (placeholder.SequenceEqual(candidate.Placeholder))
+                {
+                    entry = candidate;
+                    return true;
+                }
+            }
+        }
+
+        entry = null!;
+        return false;
+    }
 
     private bool TryGetPlaceholder(string entityType, string original, out string placeholder)
     {
@@ -155,7 +209,7 @@ public sealed class MaskMap
         if (_byPlaceholder is null && entries.Count >= IndexThreshold)
         {
             // A large map (a long document full of values): index it once, then keep the index up to date.
-            _byPlaceholder = new Dictionary<string, string>(entries.Count * 2, StringComparer.Ordinal);
+            _byPlaceholder = new Dictionary<string, MaskMapEntry>(entries.Count * 2, StringComparer.Ordinal);
             _byOriginal = new Dictionary<(string, string), string>(entries.Count * 2);
             foreach (var known in entries)
             {
@@ -172,7 +226,7 @@ public sealed class MaskMap
 
     private void Index(MaskMapEntry entry)
     {
-        _byPlaceholder![entry.Placeholder] = entry.Original;
+        _byPlaceholder![entry.Placeholder] = entry;
         _byOriginal![(entry.EntityType, entry.Original)] = entry.Placeholder;
     }
 }
@@ -183,6 +237,12 @@ public sealed class MaskMap
 /// <param name="Original">The sensitive value.</param>
 public sealed record MaskMapEntry(string Placeholder, string EntityType, string Original)
 {
+    /// <summary>
+    /// Whether the value came from the model and is withheld from the caller: its placeholder is never restored and
+    /// the value is not one the caller is known to have. <see langword="false"/> for values the caller supplied.
+    /// </summary>
+    public bool Withheld { get; init; }
+
     /// <summary>Redacts the original so that an entry printed by accident leaks nothing.</summary>
     public override string ToString() => $"{Placeholder} ({EntityType})";
 }

@@ -64,6 +64,40 @@ public sealed class MaskMapTests
         Assert.Equal("<PHONE_NUMBER_1>", rebuilt.GetOrAddPlaceholder("PHONE_NUMBER", "+1 415 555 0132"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(12)]
+    public void Withheld_values_share_the_numbering_but_are_never_restored_nor_taken_for_the_callers(int callerValues)
+    {
+        var map = new MaskMap();
+        for (var i = 0; i < callerValues; i++)
+        {
+            map.GetOrAddPlaceholder("EMAIL_ADDRESS", $"caller{i}@example.com");
+        }
+
+        var withheld = map.GetOrAddWithheldPlaceholder("EMAIL_ADDRESS", "model@example.com");
+
+        Assert.Equal($"<EMAIL_ADDRESS_{callerValues + 1}>", withheld);
+        Assert.Equal(withheld, map.GetOrAddWithheldPlaceholder("EMAIL_ADDRESS", "model@example.com"));
+        Assert.Equal(withheld, map.GetOrAddPlaceholder("EMAIL_ADDRESS", "model@example.com")); // stays withheld
+        Assert.False(map.TryGetOriginal(withheld, out _));
+        Assert.True(map.ContainsPlaceholder(withheld));
+        Assert.False(map.IsCallerValue("model@example.com"));
+        Assert.True(map.IsCallerValue("caller0@example.com"));
+        Assert.True(map.TryGetOriginal("<EMAIL_ADDRESS_1>", out var original));
+        Assert.Equal("caller0@example.com", original);
+
+        // A caller's value keeps its own, restorable placeholder when the model repeats it.
+        Assert.Equal("<EMAIL_ADDRESS_1>", map.GetOrAddWithheldPlaceholder("EMAIL_ADDRESS", "caller0@example.com"));
+
+        // Checkpointed and rebuilt, the entry is still withheld and the numbering goes on after it.
+        var rebuilt = MaskMap.FromEntries(map.Entries);
+        Assert.Equal(map.Entries, rebuilt.Entries);
+        Assert.False(rebuilt.TryGetOriginal(withheld, out _));
+        Assert.True(rebuilt.ContainsPlaceholder(withheld));
+        Assert.Equal($"<EMAIL_ADDRESS_{callerValues + 2}>", rebuilt.GetOrAddPlaceholder("EMAIL_ADDRESS", "later@example.com"));
+    }
+
     [Fact]
     public void An_empty_map_has_no_entries()
     {

@@ -402,6 +402,7 @@ public abstract class RunStoreContractTests : StoreContractTests<IRunStore>
                 [
                     new MaskMapEntry("<EMAIL_ADDRESS_1>", "EMAIL_ADDRESS", "alice@example.com"),
                     new MaskMapEntry("<PHONE_NUMBER_1>", "PHONE_NUMBER", "+44 20 7946 0958"),
+                    new MaskMapEntry("<EMAIL_ADDRESS_2>", "EMAIL_ADDRESS", "ops@corp.example") { Withheld = true },
                 ],
                 Provider = "openai-main",
                 FinishReason = "stop",

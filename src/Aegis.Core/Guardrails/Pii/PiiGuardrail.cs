@@ -164,8 +164,10 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
     }
 
     /// <summary>
-    /// The egress segments of <paramref name="text"/>: placeholders of the run (to restore) and detected values that are
-    /// not originals the run already holds (to mask or block), sorted and non-overlapping; placeholders win overlaps.
+    /// The egress segments of <paramref name="text"/>: placeholders of the caller's values (to restore) and detected
+    /// values that are not values the caller supplied (to mask or block), sorted and non-overlapping; placeholders win
+    /// overlaps. A value the model produced stays a detection however often it comes back, and its (withheld)
+    /// placeholder is ordinary text.
     /// </summary>
     internal void CollectEgress(ReadOnlySpan<char> text, MaskMap map, ref List<PiiMatch>? segments)
     {
@@ -181,7 +183,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             var kept = 0;
             for (var i = 0; i < segments.Count; i++)
             {
-                if (!IsKnownOriginal(text.Slice(segments[i].Start, segments[i].Length), map))
+                if (!map.IsCallerValue(text.Slice(segments[i].Start, segments[i].Length)))
                 {
                     segments[kept++] = segments[i];
                 }
@@ -218,9 +220,10 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
     /// <summary>
     /// Appends <paramref name="text"/>[<paramref name="from"/>..<paramref name="to"/>) to <paramref name="output"/>,
-    /// restoring placeholder segments and masking detections that lie wholly inside the range.
+    /// restoring placeholder segments and masking detections that lie wholly inside the range: as the caller's values
+    /// on the way in, as withheld values of the model on <paramref name="egress"/>.
     /// </summary>
-    internal static void Rewrite(ReadOnlySpan<char> text, int from, int to, List<PiiMatch>? segments, MaskMap map, StringBuilder output, ref PiiTally tally)
+    internal static void Rewrite(ReadOnlySpan<char> text, int from, int to, List<PiiMatch>? segments, MaskMap map, bool egress, StringBuilder output, ref PiiTally tally)
     {
         var position = from;
         for (var i = 0; segments is not null && i < segments.Count; i++)
@@ -240,7 +243,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             }
             else
             {
-                output.Append(PlaceholderFor(map, PiiEntities.Name(segment.Entity), value));
+                output.Append(PlaceholderFor(map, PiiEntities.Name(segment.Entity), value, egress));
             }
 
             tally.Add(segment.Entity);
@@ -276,10 +279,11 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
     }
 
     /// <summary>
-    /// The run's placeholder for <paramref name="value"/>, as <see cref="MaskMap.GetOrAddPlaceholder"/> gives it; a value
+    /// The run's placeholder for <paramref name="value"/>, as <see cref="MaskMap.GetOrAddPlaceholder"/> (a caller's value)
+    /// or <see cref="MaskMap.GetOrAddWithheldPlaceholder"/> (the model's, on <paramref name="egress"/>) gives it; a value
     /// the map already holds (the same address in every turn of a conversation) is found without allocating its string.
     /// </summary>
-    private static string PlaceholderFor(MaskMap map, string entityType, ReadOnlySpan<char> value)
+    private static string PlaceholderFor(MaskMap map, string entityType, ReadOnlySpan<char> value, bool egress)
     {
         const int MaxScanned = 32;
         var entries = map.Entries;
@@ -296,21 +300,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
             }
         }
 
-        return map.GetOrAddPlaceholder(entityType, value.ToString());
-    }
-
-    private static bool IsKnownOriginal(ReadOnlySpan<char> value, MaskMap map)
-    {
-        var entries = map.Entries;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            if (value.SequenceEqual(entries[i].Original))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return egress ? map.GetOrAddWithheldPlaceholder(entityType, value.ToString()) : map.GetOrAddPlaceholder(entityType, value.ToString());
     }
 
     private static void RemoveOverlappingPlaceholders(List<PiiMatch> segments)
@@ -422,7 +412,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         }
 
         var output = StringBuilderCache.Acquire(text.Length + 16);
-        Rewrite(text, 0, text.Length, state.Segments, state.Map, output, ref state.Tally);
+        Rewrite(text, 0, text.Length, state.Segments, state.Map, state.Egress, output, ref state.Tally);
         return StringBuilderCache.GetStringAndRelease(output);
     }
 
@@ -476,7 +466,8 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
 
         foreach (var m in PiiPatterns.Placeholder().EnumerateMatches(text))
         {
-            if (map.TryGetOriginal(text.AsSpan(m.Index, m.Length), out _))
+            // Withheld placeholders too: a tool must not be handed any of the run's placeholders.
+            if (map.ContainsPlaceholder(text.AsSpan(m.Index, m.Length)))
             {
                 return true;
             }

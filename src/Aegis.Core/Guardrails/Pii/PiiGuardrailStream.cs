@@ -145,7 +145,7 @@ internal sealed class PiiGuardrailStream : IGuardrailStream
             }
         }
 
-        PiiGuardrail.Rewrite(window, start, cut, _segments, _map, released, ref _tally);
+        PiiGuardrail.Rewrite(window, start, cut, _segments, _map, egress: true, released, ref _tally);
         _released = from + cut;
         return Verdict.Allow;
     }

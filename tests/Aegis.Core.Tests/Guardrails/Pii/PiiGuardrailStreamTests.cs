@@ -66,8 +66,11 @@ public sealed class PiiGuardrailStreamTests
         var (released, final, _) = Stream(guard, state, "Contact bob.sm", "ith@example.org for ", "details.");
         Assert.Same(Verdict.Allow, final);
         Assert.Equal("Contact <EMAIL_ADDRESS_1> for details.", released);
-        Assert.True(state.MaskMap.TryGetOriginal("<EMAIL_ADDRESS_1>", out var original));
-        Assert.Equal("bob.smith@example.org", original);
+
+        // The model's value is withheld: kept for stable placeholders, never restored.
+        Assert.False(state.MaskMap.TryGetOriginal("<EMAIL_ADDRESS_1>", out _));
+        var entry = Assert.Single(state.MaskMap.Entries);
+        Assert.Equal(new MaskMapEntry("<EMAIL_ADDRESS_1>", "EMAIL_ADDRESS", "bob.smith@example.org") { Withheld = true }, entry);
     }
 
     [Fact]
@@ -135,6 +138,24 @@ public sealed class PiiGuardrailStreamTests
         Assert.Same(Verdict.Allow, final);
         Assert.All(appends, v => Assert.Equal(VerdictKind.Allow, v.Kind));
         Assert.Equal(expected, released);
+    }
+
+    [Fact]
+    public void A_value_the_model_repeats_later_in_a_stream_is_masked_every_time()
+    {
+        var guard = new PiiGuardrail("pii", new PiiGuardrailOptions { HoldBack = 8 });
+        var state = StateWithJane();
+        var text = "First boss@example.com, then a long stretch of ordinary words that is released on its own, "
+            + "and later boss@example.com again, next to jane@example.com and <EMAIL_ADDRESS_1>.";
+
+        var (released, final, _) = Stream(guard, state, Split(text, 7));
+
+        Assert.Same(Verdict.Allow, final);
+        Assert.DoesNotContain("boss@example.com", released, StringComparison.Ordinal);
+        Assert.Equal(
+            "First <EMAIL_ADDRESS_2>, then a long stretch of ordinary words that is released on its own, "
+            + "and later <EMAIL_ADDRESS_2> again, next to jane@example.com and jane@example.com.",
+            released);
     }
 
     [Fact]

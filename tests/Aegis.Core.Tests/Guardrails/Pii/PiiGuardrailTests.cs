@@ -122,6 +122,38 @@ public sealed class PiiGuardrailTests
     }
 
     [Fact]
+    public async Task A_value_the_model_produced_stays_masked_in_every_later_answer_and_its_placeholder_is_never_restored()
+    {
+        var state = NewState();
+        await Masking.EvaluateAsync(Text(GuardStage.Ingress, state, "me: jane@example.com"));
+        var first = await Masking.EvaluateAsync(Text(GuardStage.Egress, state, "Write to boss@example.com."));
+        Assert.Equal("Write to <EMAIL_ADDRESS_2>.", first.Content![0].Text);
+
+        // A later answer of the same run (after a tool call, or a resume) repeats the value, and the placeholder
+        // the caller saw comes back from the model: neither may reveal the model's value.
+        var later = await Masking.EvaluateAsync(Text(GuardStage.Egress, state,
+            "Again: boss@example.com, that is <EMAIL_ADDRESS_2>; you are <EMAIL_ADDRESS_1>."));
+
+        Assert.Equal("Again: <EMAIL_ADDRESS_2>, that is <EMAIL_ADDRESS_2>; you are jane@example.com.", later.Content![0].Text);
+        Assert.Equal("restored 1 placeholder; masked 1 EMAIL_ADDRESS", later.Reason);
+        Assert.False(state.MaskMap.TryGetOriginal("<EMAIL_ADDRESS_2>", out _));
+        Assert.True(state.MaskMap.ContainsPlaceholder("<EMAIL_ADDRESS_2>"));
+    }
+
+    [Fact]
+    public async Task A_tool_call_carrying_the_placeholder_of_a_model_value_is_blocked_like_any_placeholder_of_the_run()
+    {
+        var state = NewState();
+        await Masking.EvaluateAsync(Text(GuardStage.Egress, state, "Write to boss@example.com."));
+        var call = new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "send", new Dictionary<string, object?> { ["to"] = "<EMAIL_ADDRESS_1>" })]);
+
+        var verdict = await Masking.EvaluateAsync(Of(GuardStage.ToolCall, state, call));
+
+        Assert.Equal(VerdictKind.Block, verdict.Kind);
+        Assert.Equal(AegisErrors.ToolExfiltration.Code, verdict.Code);
+    }
+
+    [Fact]
     public async Task Block_mode_blocks_ingress_with_types_only()
     {
         var verdict = await Blocking.EvaluateAsync(Text(GuardStage.Ingress, NewState(), "card 4111 1111 1111 1111, mail z@q.io"));
