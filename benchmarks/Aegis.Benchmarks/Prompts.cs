@@ -1,4 +1,5 @@
 using System.Text;
+using Aegis.Benchmarking;
 
 namespace Aegis.Benchmarks;
 
@@ -11,28 +12,13 @@ internal static class Prompts
     /// <summary>The phone number in every prompt.</summary>
     public const string Phone = "+1 415 555 0132";
 
-    /// <summary>
-    /// A model's answer of about 700 characters with no PII: the answer of the load test's mock upstream
-    /// (<c>benchmarks/Aegis.LoadTest/MockUpstream.cs</c>).
-    /// </summary>
-    public const string Answer =
-        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
-        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
-        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
-        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
-        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
-        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
-        "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
+    /// <summary>The load test's answer (<see cref="BenchmarkTexts.Answer"/>): about 700 characters, no PII.</summary>
+    public const string Answer = BenchmarkTexts.Answer;
 
     /// <summary><see cref="Answer"/> addressed to the caller through the two placeholders an ingress pass gave their values.</summary>
-    public const string AnswerWithPlaceholders =
-        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
-        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
-        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
-        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
-        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
-        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
-        "contract review. I will send it to <EMAIL_ADDRESS_1> and call <PHONE_NUMBER_1> if anything is unclear.";
+    public static readonly string AnswerWithPlaceholders =
+        Answer[..Answer.IndexOf("contract review", StringComparison.Ordinal)]
+        + "contract review. I will send it to <EMAIL_ADDRESS_1> and call <PHONE_NUMBER_1> if anything is unclear.";
 
     public static string Make(int bytes)
     {

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
+using Aegis.Benchmarking;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -8,9 +9,9 @@ using OpenAI;
 namespace Aegis.Benchmarks;
 
 /// <summary>
-/// One upstream call through a provider's <see cref="IChatClient"/> to an in-process loopback mock (Kestrel): a
-/// non-streamed call (a ~1.3 KB <c>chat.completion</c>) and a streamed one (20 SSE chunks), on a system message and a
-/// 1 KB prompt.
+/// One upstream call through a provider's <see cref="IChatClient"/> to the load test's mock upstream, in-process on
+/// loopback (<see cref="MockOpenAIUpstream"/>): a non-streamed call (a ~1.1 KB <c>chat.completion</c>) and a streamed one
+/// (20 SSE chunks), on a system message and a 1 KB prompt.
 /// <list type="bullet">
 /// <item><c>Sdk</c>: what <c>openai_compatible</c> built before: the official OpenAI SDK with the M.E.AI adapter
 /// (<c>AsIChatClient()</c>), no retries, over an <see cref="HttpClient"/> with automatic decompression and redirects on.</item>
@@ -22,7 +23,7 @@ namespace Aegis.Benchmarks;
 [MemoryDiagnoser]
 public class ProviderClientBenchmarks
 {
-    private LoopbackOpenAIMock _mock = null!;
+    private MockOpenAIUpstream _mock = null!;
     private HttpClient? _oldHandlerClient;
     private IChatClient _client = null!;
     private ChatMessage[] _messages = [];
@@ -34,7 +35,7 @@ public class ProviderClientBenchmarks
     [GlobalSetup]
     public void GlobalSetup()
     {
-        _mock = LoopbackOpenAIMock.StartAsync().GetAwaiter().GetResult();
+        _mock = MockOpenAIUpstream.StartAsync(latencyMs: 0).GetAwaiter().GetResult();
         _messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, Prompts.Make(1024))];
         _client = Client switch
         {
@@ -45,7 +46,7 @@ public class ProviderClientBenchmarks
 
         // Both must work before they are timed.
         var response = _client.GetResponseAsync(_messages).GetAwaiter().GetResult();
-        if (response.Text != LoopbackOpenAIMock.Answer || response.Usage?.TotalTokenCount != 440)
+        if (response.Text != BenchmarkTexts.Answer || response.Usage?.TotalTokenCount != 410)
         {
             throw new InvalidOperationException($"{Client}: unexpected answer");
         }

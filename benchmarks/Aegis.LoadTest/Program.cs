@@ -4,6 +4,7 @@
 // run per successful governed request with a chain that verifies (the performance bars are reported, not enforced:
 // a shared machine is too noisy to fail a build on them).
 using System.Globalization;
+using Aegis.Benchmarking;
 using Aegis.LoadTest;
 
 LoadTestOptions options;
@@ -35,7 +36,7 @@ var results = new List<ScenarioResult>();
 AuditVerdict? audit = null;
 string gatewayDescription;
 
-await using (var upstream = await MockUpstream.StartAsync(options.UpstreamLatencyMs))
+await using (var upstream = await MockOpenAIUpstream.StartAsync(options.UpstreamLatencyMs))
 {
     await File.WriteAllTextAsync(configPath, GatewayConfig.Yaml(upstream.BaseUrl, dbPath, options.MemoryStore));
     Console.WriteLine(string.Create(inv, $"Mock upstream {upstream.BaseUrl}; work folder {work.FullName}"));

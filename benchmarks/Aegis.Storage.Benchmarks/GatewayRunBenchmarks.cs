@@ -1,3 +1,4 @@
+using Aegis.Benchmarking;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 
@@ -37,16 +38,6 @@ public class GatewayRunBenchmarks
 /// </summary>
 internal sealed class GatewayRunWorkload : IDisposable
 {
-    /// <summary>The load test's answer (MockUpstream.Answer): ordinary prose, about 700 characters.</summary>
-    private const string Answer =
-        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
-        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
-        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
-        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
-        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
-        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
-        "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
-
     private const string Prose = "Please summarise the attached supplier report, list the open invoices and the delivery delays, and suggest the three most important follow-ups for the next meeting. ";
 
     private static readonly string UserMessage = BuildUserMessage();
@@ -108,7 +99,7 @@ internal sealed class GatewayRunWorkload : IDisposable
             Team = key.Team,
             Status = RunStatus.Completed,
             Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, UserMessage)],
-            Response = Answer,
+            Response = BenchmarkTexts.Answer,
             Usage = new RunUsage(312, 164),
             CreatedAt = now,
             UpdatedAt = now,

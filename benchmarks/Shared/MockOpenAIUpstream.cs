@@ -3,33 +3,25 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace Aegis.LoadTest;
+namespace Aegis.Benchmarking;
 
 /// <summary>
 /// A mock OpenAI upstream on loopback (Kestrel): <c>POST /v1/chat/completions</c> answers a fixed
-/// <c>chat.completion</c> of realistic size, or, for <c>"stream": true</c>, 20 SSE chunks and <c>[DONE]</c>,
-/// each flushed as it is written. Responses are pre-serialised; an optional latency is added before the first byte.
+/// <c>chat.completion</c> of realistic size (<see cref="BenchmarkTexts.Answer"/>), or, for <c>"stream": true</c>,
+/// 20 SSE chunks and <c>[DONE]</c>, each flushed as it is written. It reads the request as JSON, as a real upstream
+/// does; responses are pre-serialised; an optional latency is added before the first byte. The load test runs it
+/// beside the gateway; the provider benchmarks call it in-process.
 /// </summary>
-internal sealed class MockUpstream : IAsyncDisposable
+internal sealed class MockOpenAIUpstream : IAsyncDisposable
 {
     public const int StreamChunks = 20;
-
-    /// <summary>The answer: ordinary prose, about 700 characters, no PII.</summary>
-    public const string Answer =
-        "Here is a short summary of the supplier report. Deliveries slipped by an average of four days this quarter, " +
-        "mostly on the two routes that were re-tendered in the spring; the open invoices total eleven items, three of " +
-        "them older than sixty days. The meeting agreed to renegotiate the delivery windows, to escalate the overdue " +
-        "invoices to the account managers and to review the carrier contracts before the next quarter. The three most " +
-        "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
-        "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
-        "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
 
     private static readonly byte[] CompletionBody = BuildCompletion();
     private static readonly byte[][] StreamBody = BuildStream();
     private readonly WebApplication _app;
     private readonly int _latencyMs;
 
-    private MockUpstream(WebApplication app, int latencyMs)
+    private MockOpenAIUpstream(WebApplication app, int latencyMs)
     {
         _app = app;
         _latencyMs = latencyMs;
@@ -41,7 +33,7 @@ internal sealed class MockUpstream : IAsyncDisposable
 
     private long _requests;
 
-    public static async Task<MockUpstream> StartAsync(int latencyMs)
+    public static async Task<MockOpenAIUpstream> StartAsync(int latencyMs)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,7 +44,7 @@ internal sealed class MockUpstream : IAsyncDisposable
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
         });
         var app = builder.Build();
-        var mock = new MockUpstream(app, latencyMs);
+        var mock = new MockOpenAIUpstream(app, latencyMs);
         app.MapPost("/v1/chat/completions", mock.HandleAsync);
         app.MapPost("/chat/completions", mock.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -116,7 +108,7 @@ internal sealed class MockUpstream : IAsyncDisposable
             w.WriteNumber("index", 0);
             w.WriteStartObject("message");
             w.WriteString("role", "assistant");
-            w.WriteString("content", Answer);
+            w.WriteString("content", BenchmarkTexts.Answer);
             w.WriteNull("refusal");
             w.WriteEndObject();
             w.WriteNull("logprobs");
@@ -140,9 +132,9 @@ internal sealed class MockUpstream : IAsyncDisposable
         var chunks = new byte[StreamChunks + 2][];
         for (var i = 0; i < StreamChunks; i++)
         {
-            var from = Answer.Length * i / StreamChunks;
-            var to = Answer.Length * (i + 1) / StreamChunks;
-            chunks[i] = Sse(w => Chunk(w, i == 0, Answer[from..to], finish: null));
+            var from = BenchmarkTexts.Answer.Length * i / StreamChunks;
+            var to = BenchmarkTexts.Answer.Length * (i + 1) / StreamChunks;
+            chunks[i] = Sse(w => Chunk(w, i == 0, BenchmarkTexts.Answer[from..to], finish: null));
         }
 
         chunks[StreamChunks] = Sse(w => Chunk(w, false, null, finish: "stop"));
