@@ -32,8 +32,13 @@ internal static class ChatOptionsMapper
             Seed = body.Seed,
             AllowMultipleToolCalls = body.ParallelToolCalls,
             StopSequences = StopOf(body.Stop),
-            ResponseFormat = ResponseFormatOf(body.ResponseFormat),
+            ResponseFormat = ResponseFormatOf(body.ResponseFormat, out var strictSchema),
         };
+
+        if (strictSchema is { } strict)
+        {
+            (options.AdditionalProperties ??= [])[OpenAIOptionKeys.StrictJsonSchema] = strict;
+        }
 
         if (body.Tools is { Count: > 0 } tools)
         {
@@ -49,7 +54,7 @@ internal static class ChatOptionsMapper
         options.ToolMode = ToolModeOf(body.ToolChoice);
         if (!string.IsNullOrEmpty(body.User))
         {
-            (options.AdditionalProperties ??= [])["user"] = body.User;
+            (options.AdditionalProperties ??= [])[OpenAIOptionKeys.User] = body.User;
         }
 
         return options;
@@ -86,7 +91,11 @@ internal static class ChatOptionsMapper
         throw new AegisException(AegisErrors.RequestInvalidField, "stop: must be a string or an array of strings");
     }
 
-    private static AIFunctionDeclaration ToolOf(ToolBody? tool, int index)
+    private static readonly IReadOnlyDictionary<string, object?> NoSettings = new Dictionary<string, object?>();
+    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = true };
+    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = false };
+
+    private static DeclaredFunction ToolOf(ToolBody? tool, int index)
     {
         var field = "tools[" + index.ToString(CultureInfo.InvariantCulture) + "]";
         if (tool is null)
@@ -105,7 +114,13 @@ internal static class ChatOptionsMapper
         }
 
         var schema = tool.Function.Parameters is { ValueKind: JsonValueKind.Object } parameters ? parameters : EmptySchema;
-        return AIFunctionFactory.CreateDeclaration(tool.Function.Name, tool.Function.Description ?? string.Empty, schema);
+        var settings = tool.Function.Strict switch
+        {
+            true => Strict,
+            false => NotStrict,
+            null => NoSettings,
+        };
+        return new DeclaredFunction(tool.Function.Name, tool.Function.Description ?? string.Empty, schema, settings);
     }
 
     private static ChatToolMode? ToolModeOf(JsonElement? choice)
@@ -136,8 +151,10 @@ internal static class ChatOptionsMapper
         throw new AegisException(AegisErrors.RequestInvalidField, "tool_choice: must be auto, none, required or {\"type\":\"function\",\"function\":{\"name\":...}}");
     }
 
-    private static ChatResponseFormat? ResponseFormatOf(JsonElement? format)
+    /// <summary>The response format; <paramref name="strict"/> is <c>json_schema.strict</c> when the request set it.</summary>
+    private static ChatResponseFormat? ResponseFormatOf(JsonElement? format, out bool? strict)
     {
+        strict = null;
         if (format is not { } element || element.ValueKind == JsonValueKind.Null)
         {
             return null;
@@ -163,6 +180,17 @@ internal static class ChatOptionsMapper
 
                 var name = spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 var description = spec.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                if (spec.TryGetProperty("strict", out var s))
+                {
+                    strict = s.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        JsonValueKind.Null => null,
+                        _ => throw new AegisException(AegisErrors.RequestInvalidField, "response_format.json_schema.strict: must be true or false"),
+                    };
+                }
+
                 return ChatResponseFormat.ForJsonSchema(schema.Clone(), name, description);
             default:
                 throw new AegisException(AegisErrors.RequestInvalidField, "response_format.type: must be text, json_object or json_schema");

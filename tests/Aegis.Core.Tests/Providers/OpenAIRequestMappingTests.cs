@@ -156,6 +156,44 @@ public sealed class OpenAIRequestMappingTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Strict_flags_of_tools_and_json_schemas_reach_the_wire(bool strict)
+    {
+        using var client = Create("openai_compatible");
+        var settings = new AIFunctionFactoryOptions
+        {
+            Name = "get_weather",
+            AdditionalProperties = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = strict },
+        };
+        var options = new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create((string city) => city, settings), AIFunctionFactory.CreateDeclaration("plain", "No settings", WeatherSchema)],
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(WeatherSchema, "weather"),
+            AdditionalProperties = new() { [OpenAIOptionKeys.StrictJsonSchema] = strict },
+        };
+
+        await client.GetResponseAsync("hi", options);
+
+        var body = Sent();
+        var tools = body["tools"]!.AsArray();
+        Assert.Equal(strict, (bool)tools[0]!["function"]!["strict"]!);
+        Assert.Null(tools[1]!["function"]!["strict"]);
+        Assert.Equal(strict, (bool)body["response_format"]!["json_schema"]!["strict"]!);
+        Assert.Null(body[OpenAIOptionKeys.StrictJsonSchema]);
+    }
+
+    [Fact]
+    public async Task Without_a_strict_setting_no_strict_field_is_sent()
+    {
+        using var client = Create("openai_compatible");
+
+        await client.GetResponseAsync("hi", new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(WeatherSchema, "weather") });
+
+        Assert.Null(Sent()["response_format"]!["json_schema"]!["strict"]);
+    }
+
     [Fact]
     public async Task Roles_names_and_content_parts_are_mapped()
     {

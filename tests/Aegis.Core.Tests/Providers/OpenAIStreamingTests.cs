@@ -218,8 +218,9 @@ public sealed class OpenAIStreamingTests : IAsyncLifetime
     [Fact]
     public async Task The_timeout_bounds_each_wait_not_the_whole_stream()
     {
-        // Five frames 300 ms apart: the stream takes ~1.2 s in all, longer than the 1 s timeout, but no wait does.
-        using var client = CreateClient(timeoutSeconds: 1);
+        // Five frames 500 ms apart: the stream takes ~2.5 s in all, longer than the 1.5 s timeout, but no wait does
+        // (a second of margin a wait, so a loaded machine does not fail it).
+        using var client = CreateClient(timeoutSeconds: 1.5);
         await client.GetResponseAsync("warm up"); // JIT and the connection, so the first wait is the upstream's alone
         _upstream.StreamFrames =
         [
@@ -229,7 +230,7 @@ public sealed class OpenAIStreamingTests : IAsyncLifetime
             Frame("""{"id":"t","choices":[{"index":0,"delta":{"content":"d"},"finish_reason":"stop"}]}"""),
             "data: [DONE]\n\n",
         ];
-        _upstream.FrameDelay = TimeSpan.FromMilliseconds(300);
+        _upstream.FrameDelay = TimeSpan.FromMilliseconds(500);
 
         var updates = await CollectAsync(client.GetStreamingResponseAsync("hi"));
 

@@ -382,8 +382,8 @@ internal static class ChatCompletionRequestWriter
         }
 
         WriteTools(writer, options);
-        WriteResponseFormat(writer, options.ResponseFormat);
-        if (options.AdditionalProperties?.TryGetValue("user", out string? user) == true && !string.IsNullOrEmpty(user))
+        WriteResponseFormat(writer, options.ResponseFormat, StrictOf(options.AdditionalProperties));
+        if (options.AdditionalProperties?.TryGetValue(OpenAIOptionKeys.User, out string? user) == true && !string.IsNullOrEmpty(user))
         {
             writer.WriteString("user"u8, user);
         }
@@ -432,6 +432,11 @@ internal static class ChatCompletionRequestWriter
                     writer.WriteEndObject();
                 }
 
+                if (StrictOf(function.AdditionalProperties) is { } strict)
+                {
+                    writer.WriteBoolean("strict"u8, strict);
+                }
+
                 writer.WriteEndObject();
                 writer.WriteEndObject();
             }
@@ -472,7 +477,11 @@ internal static class ChatCompletionRequestWriter
         }
     }
 
-    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat? format)
+    /// <summary>The <see cref="OpenAIOptionKeys.StrictJsonSchema"/> setting, when it is a <see cref="bool"/>.</summary>
+    private static bool? StrictOf(IReadOnlyDictionary<string, object?>? properties) =>
+        properties is not null && properties.TryGetValue(OpenAIOptionKeys.StrictJsonSchema, out var value) && value is bool strict ? strict : null;
+
+    private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat? format, bool? strict)
     {
         switch (format)
         {
@@ -493,6 +502,11 @@ internal static class ChatCompletionRequestWriter
 
                 writer.WritePropertyName("schema"u8);
                 schema.WriteTo(writer);
+                if (strict is { } isStrict)
+                {
+                    writer.WriteBoolean("strict"u8, isStrict);
+                }
+
                 writer.WriteEndObject();
                 writer.WriteEndObject();
                 break;

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aegis.AspNetCore.Tests.OpenAI;
+
+/// <summary>What an OpenAI client's request settings become in the <see cref="ChatOptions"/> the provider receives.</summary>
+public sealed class RequestOptionsTests : IAsyncLifetime
+{
+    private readonly CapturingChatClient _provider = new();
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddAegis(o => o.Routes["default"] = new AegisRouteOptions { Provider = "capture" }).AddProvider("capture", _provider);
+        builder.Services.AddAegisHttp(o => o.AuthMode = AegisAuthMode.None);
+        _app = builder.Build();
+        _app.MapAegis();
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _client = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Strict_tools_and_a_strict_json_schema_are_passed_on_as_the_openai_adapter_names_them()
+    {
+        var response = await PostAsync("""
+            {"model":"default","messages":[{"role":"user","content":"hi"}],
+             "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{}},"strict":true}},
+                      {"type":"function","function":{"name":"loose","strict":false}},
+                      {"type":"function","function":{"name":"plain"}}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"w","schema":{"type":"object"},"strict":true}}}
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var options = _provider.Options!;
+        var tools = options.Tools!.Cast<AIFunctionDeclaration>().ToList();
+        Assert.Equal(["get_weather", "loose", "plain"], tools.Select(t => t.Name));
+        Assert.Equal(true, tools[0].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.Equal(false, tools[1].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.False(tools[2].AdditionalProperties.ContainsKey(OpenAIOptionKeys.StrictJsonSchema));
+        Assert.Equal(true, options.AdditionalProperties![OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
+    }
+
+    [Fact]
+    public async Task A_strict_that_is_not_a_boolean_is_a_coded_error()
+    {
+        var response = await PostAsync("""
+            {"model":"default","messages":[{"role":"user","content":"hi"}],
+             "response_format":{"type":"json_schema","json_schema":{"name":"w","schema":{"type":"object"},"strict":"yes"}}}
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains(AegisErrors.RequestInvalidField.Code, body, StringComparison.Ordinal);
+        Assert.Contains("response_format.json_schema.strict", body, StringComparison.Ordinal);
+        Assert.Null(_provider.Options);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string json) =>
+        await _client.PostAsync(new Uri("v1/chat/completions", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+    /// <summary>Answers "ok" and keeps the options of the last call.</summary>
+    private sealed class CapturingChatClient : IChatClient
+    {
+        public ChatOptions? Options { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Options = options;
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("these tests do not stream");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
