@@ -42,10 +42,13 @@ internal static class ChatOptionsMapper
 
         if (body.Tools is { Count: > 0 } tools)
         {
+            // ChatOptions' strict setting is also every tool's default (as the M.E.AI OpenAI adapter reads it): a
+            // strict response format must not make the tools the client left unmarked strict too.
+            var unmarked = strictSchema == true ? NotStrict : NoSettings;
             var list = new List<AITool>(tools.Count);
             for (var i = 0; i < tools.Count; i++)
             {
-                list.Add(ToolOf(tools[i], i));
+                list.Add(ToolOf(tools[i], i, unmarked));
             }
 
             options.Tools = list;
@@ -95,7 +98,7 @@ internal static class ChatOptionsMapper
     private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = true };
     private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = false };
 
-    private static DeclaredFunction ToolOf(ToolBody? tool, int index)
+    private static DeclaredFunction ToolOf(ToolBody? tool, int index, IReadOnlyDictionary<string, object?> unmarked)
     {
         var field = "tools[" + index.ToString(CultureInfo.InvariantCulture) + "]";
         if (tool is null)
@@ -118,7 +121,7 @@ internal static class ChatOptionsMapper
         {
             true => Strict,
             false => NotStrict,
-            null => NoSettings,
+            null => unmarked,
         };
         return new DeclaredFunction(tool.Function.Name, tool.Function.Description ?? string.Empty, schema, settings);
     }

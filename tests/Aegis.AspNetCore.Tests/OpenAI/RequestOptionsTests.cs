@@ -54,9 +54,23 @@ public sealed class RequestOptionsTests : IAsyncLifetime
         Assert.Equal(["get_weather", "loose", "plain"], tools.Select(t => t.Name));
         Assert.Equal(true, tools[0].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
         Assert.Equal(false, tools[1].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
-        Assert.False(tools[2].AdditionalProperties.ContainsKey(OpenAIOptionKeys.StrictJsonSchema));
+        // Unmarked, it is marked not strict: the strict response format (in the options) must not make it strict.
+        Assert.Equal(false, tools[2].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
         Assert.Equal(true, options.AdditionalProperties![OpenAIOptionKeys.StrictJsonSchema]);
         Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
+    }
+
+    [Fact]
+    public async Task Tools_the_client_left_unmarked_stay_unmarked_without_a_strict_response_format()
+    {
+        var response = await PostAsync("""
+            {"model":"default","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"plain"}}]}
+            """);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tool = Assert.IsAssignableFrom<AIFunctionDeclaration>(Assert.Single(_provider.Options!.Tools!));
+        Assert.Empty(tool.AdditionalProperties);
+        Assert.Null(_provider.Options.AdditionalProperties);
     }
 
     [Fact]

@@ -179,9 +179,26 @@ public sealed class OpenAIRequestMappingTests : IAsyncLifetime
         var body = Sent();
         var tools = body["tools"]!.AsArray();
         Assert.Equal(strict, (bool)tools[0]!["function"]!["strict"]!);
-        Assert.Null(tools[1]!["function"]!["strict"]);
+        Assert.Equal(strict, (bool)tools[1]!["function"]!["strict"]!); // no setting of its own: the options'
         Assert.Equal(strict, (bool)body["response_format"]!["json_schema"]!["strict"]!);
         Assert.Null(body[OpenAIOptionKeys.StrictJsonSchema]);
+    }
+
+    [Fact]
+    public async Task A_tool_setting_wins_over_the_options_and_no_setting_sends_no_strict()
+    {
+        using var client = Create("openai_compatible");
+        var loose = new AIFunctionFactoryOptions { Name = "loose", AdditionalProperties = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = false } };
+
+        await client.GetResponseAsync("hi", new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create((string city) => city, loose)],
+            AdditionalProperties = new() { [OpenAIOptionKeys.StrictJsonSchema] = true },
+        });
+        Assert.False((bool)Sent()["tools"]![0]!["function"]!["strict"]!);
+
+        await client.GetResponseAsync("hi", new ChatOptions { Tools = [AIFunctionFactory.CreateDeclaration("plain", "No settings", WeatherSchema)] });
+        Assert.Null(Sent()["tools"]![0]!["function"]!["strict"]);
     }
 
     [Fact]

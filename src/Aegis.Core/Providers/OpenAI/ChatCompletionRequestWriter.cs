@@ -432,7 +432,8 @@ internal static class ChatCompletionRequestWriter
                     writer.WriteEndObject();
                 }
 
-                if (StrictOf(function.AdditionalProperties) is { } strict)
+                // As the M.E.AI OpenAI adapter reads it: the declaration's own setting, else the options'.
+                if ((StrictOf(function.AdditionalProperties) ?? StrictOf(options.AdditionalProperties)) is { } strict)
                 {
                     writer.WriteBoolean("strict"u8, strict);
                 }
