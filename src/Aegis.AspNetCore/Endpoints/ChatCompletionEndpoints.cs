@@ -91,6 +91,7 @@ internal static class ChatCompletionEndpoints
     private static ChatCompletionBody Completion(RunRecord run, ChatResponse response, string model)
     {
         List<ToolCallOutBody>? calls = null;
+        string? refusal = null;
         foreach (var message in response.Messages)
         {
             foreach (var content in message.Contents)
@@ -98,6 +99,10 @@ internal static class ChatCompletionEndpoints
                 if (content is FunctionCallContent call)
                 {
                     (calls ??= []).Add(new ToolCallOutBody(call.CallId, "function", new FunctionOutBody(call.Name, ArgumentsJson(call))));
+                }
+                else if (content is ErrorContent { ErrorCode: OpenAIConventions.RefusalErrorCode } refused)
+                {
+                    refusal += refused.Message;
                 }
             }
         }
@@ -112,7 +117,7 @@ internal static class ChatCompletionEndpoints
             [
                 new ChoiceBody
                 {
-                    Message = new AssistantMessageBody { Content = text.Length == 0 && calls is not null ? null : text, ToolCalls = calls },
+                    Message = new AssistantMessageBody { Content = text.Length == 0 && (calls is not null || refusal is not null) ? null : text, Refusal = refusal, ToolCalls = calls },
                     FinishReason = FinishReasonOf(response.FinishReason, calls is not null),
                 },
             ],

@@ -94,6 +94,15 @@ internal static class ChatCompletionStreamWriter
                                 w.WriteNull("finish_reason");
                             }, (call, index));
                             break;
+                        case ErrorContent { ErrorCode: OpenAIConventions.RefusalErrorCode, Message.Length: > 0 } refusal:
+                            frame.Write(static (w, state) =>
+                            {
+                                w.WriteStartObject("delta");
+                                w.WriteString("refusal", (string)state!);
+                                w.WriteEndObject();
+                                w.WriteNull("finish_reason");
+                            }, refusal.Message);
+                            break;
                         case UsageContent used:
                             usage = used.Details;
                             break;

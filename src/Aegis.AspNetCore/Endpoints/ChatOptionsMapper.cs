@@ -37,7 +37,7 @@ internal static class ChatOptionsMapper
 
         if (strictSchema is { } strict)
         {
-            (options.AdditionalProperties ??= [])[OpenAIOptionKeys.StrictJsonSchema] = strict;
+            (options.AdditionalProperties ??= [])[OpenAIConventions.StrictJsonSchema] = strict;
         }
 
         if (body.Tools is { Count: > 0 } tools)
@@ -57,7 +57,7 @@ internal static class ChatOptionsMapper
         options.ToolMode = ToolModeOf(body.ToolChoice);
         if (!string.IsNullOrEmpty(body.User))
         {
-            (options.AdditionalProperties ??= [])[OpenAIOptionKeys.User] = body.User;
+            (options.AdditionalProperties ??= [])[OpenAIConventions.User] = body.User;
         }
 
         return options;
@@ -95,8 +95,8 @@ internal static class ChatOptionsMapper
     }
 
     private static readonly IReadOnlyDictionary<string, object?> NoSettings = new Dictionary<string, object?>();
-    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = true };
-    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = false };
+    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true };
+    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false };
 
     private static DeclaredFunction ToolOf(ToolBody? tool, int index, IReadOnlyDictionary<string, object?> unmarked)
     {

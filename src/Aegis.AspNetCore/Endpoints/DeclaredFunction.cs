@@ -5,7 +5,7 @@ namespace Aegis.Http;
 
 /// <summary>
 /// A function tool as an OpenAI client declared it in a request: name, description, parameter schema and the
-/// declaration's settings (its <c>strict</c> flag as <see cref="OpenAIOptionKeys.StrictJsonSchema"/>, the key the
+/// declaration's settings (its <c>strict</c> flag as <see cref="OpenAIConventions.StrictJsonSchema"/>, the key the
 /// Microsoft.Extensions.AI OpenAI adapter reads), forwarded to the provider as declared.
 /// </summary>
 internal sealed class DeclaredFunction(string name, string description, JsonElement jsonSchema, IReadOnlyDictionary<string, object?> additionalProperties)

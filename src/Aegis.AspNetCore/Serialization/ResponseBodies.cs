@@ -127,7 +127,8 @@ internal sealed class AssistantMessageBody
 
     public string? Content { get; init; }
 
-    public object? Refusal { get; init; }
+    /// <summary>The model's refusal, when it refused (then <see cref="Content"/> is usually null).</summary>
+    public string? Refusal { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ToolCallOutBody>? ToolCalls { get; init; }

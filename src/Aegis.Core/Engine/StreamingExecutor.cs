@@ -49,11 +49,8 @@ internal sealed class StreamingExecutor
         var steps = ctx.Pipeline.Egress;
         var state = ctx.State;
         var context = new GuardrailContext(GuardStage.Egress, [], state);
-        var streams = new IGuardrailStream[steps.Length];
-        for (var i = 0; i < steps.Length; i++)
-        {
-            streams[i] = ((IIncrementalGuardrail)steps[i].Guard).BeginStream(context);
-        }
+        var streams = BeginStreams(steps, context);
+        StringBuilder? refusal = null;
 
         var (providerName, client) = ctx.Pipeline.Providers[0];
         state.Provider = providerName;
@@ -107,6 +104,11 @@ internal sealed class StreamingExecutor
                     {
                         RunExecutor.AddUsage(state, usage.Details);
                     }
+                    else if (content is ErrorContent { ErrorCode: OpenAIConventions.RefusalErrorCode, Message: { Length: > 0 } part })
+                    {
+                        // A refusal is held to the end and guarded as a whole, apart from the answer's text.
+                        (refusal ??= new StringBuilder()).Append(part);
+                    }
                 }
 
                 var text = update.Text;
@@ -156,8 +158,41 @@ internal sealed class StreamingExecutor
                 yield return Text(ctx, chunk, modelId);
             }
 
+            ErrorContent? guardedRefusal = null;
+            if (refusal is not null)
+            {
+                // The egress guards see the refusal too (each verdict audited), through streams of their own.
+                var refusalStreams = BeginStreams(steps, context);
+                var (pushed, pushedNode) = Push(refusalStreams, steps, refusal.ToString(), released, scratch);
+                var (refusalVerdict, refusalNode, refusalVerdicts) = pushed.Kind is VerdictKind.Block or VerdictKind.RequireApproval
+                    ? (pushed, pushedNode, [])
+                    : CompleteAll(refusalStreams, steps, released, scratch);
+                if (refusalVerdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
+                {
+                    finished = true;
+                    await StopAsync(ctx, refusalNode!, refusalVerdict, late: true).ConfigureAwait(false);
+                    yield return Final(ctx, ChatFinishReason.ContentFilter, modelId);
+                    yield break;
+                }
+
+                for (var i = 0; i < steps.Length; i++)
+                {
+                    AddVerdict(ctx, steps[i].Name, refusalVerdicts[i]);
+                }
+
+                guardedRefusal = new ErrorContent(released.ToString()) { ErrorCode = OpenAIConventions.RefusalErrorCode };
+                released.Clear();
+                yield return Update(ctx, guardedRefusal, modelId);
+            }
+
             finished = true;
-            var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, full.ToString())) { FinishReason = finishReason ?? ChatFinishReason.Stop, ModelId = modelId };
+            var answer = new ChatMessage(ChatRole.Assistant, full.ToString());
+            if (guardedRefusal is not null)
+            {
+                answer.Contents.Add(guardedRefusal);
+            }
+
+            var response = new ChatResponse(answer) { FinishReason = finishReason ?? ChatFinishReason.Stop, ModelId = modelId };
             await _executor.CompleteAsync(ctx, response, CancellationToken.None).ConfigureAwait(false);
             yield return Final(ctx, response.FinishReason, modelId);
         }
@@ -265,6 +300,24 @@ internal sealed class StreamingExecutor
         MessageId = ctx.State.RunId,
         ModelId = modelId,
     };
+
+    private static ChatResponseUpdate Update(RunContext ctx, AIContent content, string? modelId) => new(ChatRole.Assistant, [content])
+    {
+        ResponseId = ctx.State.RunId,
+        MessageId = ctx.State.RunId,
+        ModelId = modelId,
+    };
+
+    private static IGuardrailStream[] BeginStreams(Pipeline.GuardStep[] steps, GuardrailContext context)
+    {
+        var streams = new IGuardrailStream[steps.Length];
+        for (var i = 0; i < steps.Length; i++)
+        {
+            streams[i] = ((IIncrementalGuardrail)steps[i].Guard).BeginStream(context);
+        }
+
+        return streams;
+    }
 
     private static ChatResponseUpdate Final(RunContext ctx, ChatFinishReason? finishReason, string? modelId)
     {

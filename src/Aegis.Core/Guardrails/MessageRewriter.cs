@@ -65,9 +65,16 @@ internal static class MessageRewriter
         return result;
     }
 
-    /// <summary>A copy of a text or tool-result part with new text (its call id, metadata and annotations kept).</summary>
+    /// <summary>A copy of a text, tool-result or refusal part with new text (its call id or code, metadata and annotations kept).</summary>
     public static AIContent WithText(AIContent content, string text) => content switch
     {
+        ErrorContent e => new ErrorContent(text)
+        {
+            ErrorCode = e.ErrorCode,
+            Details = e.Details,
+            AdditionalProperties = e.AdditionalProperties,
+            Annotations = e.Annotations,
+        },
         FunctionResultContent r => new FunctionResultContent(r.CallId, text)
         {
             Exception = r.Exception,

@@ -52,11 +52,11 @@ public sealed class RequestOptionsTests : IAsyncLifetime
         var options = _provider.Options!;
         var tools = options.Tools!.Cast<AIFunctionDeclaration>().ToList();
         Assert.Equal(["get_weather", "loose", "plain"], tools.Select(t => t.Name));
-        Assert.Equal(true, tools[0].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
-        Assert.Equal(false, tools[1].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.Equal(true, tools[0].AdditionalProperties[OpenAIConventions.StrictJsonSchema]);
+        Assert.Equal(false, tools[1].AdditionalProperties[OpenAIConventions.StrictJsonSchema]);
         // Unmarked, it is marked not strict: the strict response format (in the options) must not make it strict.
-        Assert.Equal(false, tools[2].AdditionalProperties[OpenAIOptionKeys.StrictJsonSchema]);
-        Assert.Equal(true, options.AdditionalProperties![OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.Equal(false, tools[2].AdditionalProperties[OpenAIConventions.StrictJsonSchema]);
+        Assert.Equal(true, options.AdditionalProperties![OpenAIConventions.StrictJsonSchema]);
         Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
     }
 

@@ -165,13 +165,13 @@ public sealed class OpenAIRequestMappingTests : IAsyncLifetime
         var settings = new AIFunctionFactoryOptions
         {
             Name = "get_weather",
-            AdditionalProperties = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = strict },
+            AdditionalProperties = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = strict },
         };
         var options = new ChatOptions
         {
             Tools = [AIFunctionFactory.Create((string city) => city, settings), AIFunctionFactory.CreateDeclaration("plain", "No settings", WeatherSchema)],
             ResponseFormat = ChatResponseFormat.ForJsonSchema(WeatherSchema, "weather"),
-            AdditionalProperties = new() { [OpenAIOptionKeys.StrictJsonSchema] = strict },
+            AdditionalProperties = new() { [OpenAIConventions.StrictJsonSchema] = strict },
         };
 
         await client.GetResponseAsync("hi", options);
@@ -181,19 +181,19 @@ public sealed class OpenAIRequestMappingTests : IAsyncLifetime
         Assert.Equal(strict, (bool)tools[0]!["function"]!["strict"]!);
         Assert.Equal(strict, (bool)tools[1]!["function"]!["strict"]!); // no setting of its own: the options'
         Assert.Equal(strict, (bool)body["response_format"]!["json_schema"]!["strict"]!);
-        Assert.Null(body[OpenAIOptionKeys.StrictJsonSchema]);
+        Assert.Null(body[OpenAIConventions.StrictJsonSchema]);
     }
 
     [Fact]
     public async Task A_tool_setting_wins_over_the_options_and_no_setting_sends_no_strict()
     {
         using var client = Create("openai_compatible");
-        var loose = new AIFunctionFactoryOptions { Name = "loose", AdditionalProperties = new Dictionary<string, object?> { [OpenAIOptionKeys.StrictJsonSchema] = false } };
+        var loose = new AIFunctionFactoryOptions { Name = "loose", AdditionalProperties = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false } };
 
         await client.GetResponseAsync("hi", new ChatOptions
         {
             Tools = [AIFunctionFactory.Create((string city) => city, loose)],
-            AdditionalProperties = new() { [OpenAIOptionKeys.StrictJsonSchema] = true },
+            AdditionalProperties = new() { [OpenAIConventions.StrictJsonSchema] = true },
         });
         Assert.False((bool)Sent()["tools"]![0]!["function"]!["strict"]!);
 

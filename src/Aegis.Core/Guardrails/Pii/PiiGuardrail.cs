@@ -504,6 +504,7 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
     private static string? ScannableText(AIContent content, bool includeToolResults) => content switch
     {
         TextContent { Text: { Length: > 0 } text } => text,
+        ErrorContent { ErrorCode: OpenAIConventions.RefusalErrorCode, Message: { Length: > 0 } refusal } => refusal,
         FunctionResultContent { Result: { } result } when includeToolResults => ArgumentText(result),
         _ => null,
     };

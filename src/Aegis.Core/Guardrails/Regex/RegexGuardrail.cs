@@ -208,6 +208,7 @@ public sealed class RegexGuardrail : IGuardrail
     private static string? TextOf(AIContent content) => content switch
     {
         TextContent text => text.Text,
+        ErrorContent { ErrorCode: OpenAIConventions.RefusalErrorCode } refusal => refusal.Message,
         FunctionResultContent { Result: string result } => result,
         _ => null,
     };

@@ -383,7 +383,7 @@ internal static class ChatCompletionRequestWriter
 
         WriteTools(writer, options);
         WriteResponseFormat(writer, options.ResponseFormat, StrictOf(options.AdditionalProperties));
-        if (options.AdditionalProperties?.TryGetValue(OpenAIOptionKeys.User, out string? user) == true && !string.IsNullOrEmpty(user))
+        if (options.AdditionalProperties?.TryGetValue(OpenAIConventions.User, out string? user) == true && !string.IsNullOrEmpty(user))
         {
             writer.WriteString("user"u8, user);
         }
@@ -478,9 +478,9 @@ internal static class ChatCompletionRequestWriter
         }
     }
 
-    /// <summary>The <see cref="OpenAIOptionKeys.StrictJsonSchema"/> setting, when it is a <see cref="bool"/>.</summary>
+    /// <summary>The <see cref="OpenAIConventions.StrictJsonSchema"/> setting, when it is a <see cref="bool"/>.</summary>
     private static bool? StrictOf(IReadOnlyDictionary<string, object?>? properties) =>
-        properties is not null && properties.TryGetValue(OpenAIOptionKeys.StrictJsonSchema, out var value) && value is bool strict ? strict : null;
+        properties is not null && properties.TryGetValue(OpenAIConventions.StrictJsonSchema, out var value) && value is bool strict ? strict : null;
 
     private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat? format, bool? strict)
     {

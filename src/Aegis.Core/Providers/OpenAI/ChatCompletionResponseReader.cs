@@ -11,9 +11,6 @@ namespace Aegis.Providers.OpenAI;
 /// </summary>
 internal static class ChatCompletionResponseReader
 {
-    /// <summary>The <c>ErrorCode</c> of the <see cref="ErrorContent"/> that carries a model's refusal (as the M.E.AI OpenAI adapter names it).</summary>
-    public const string RefusalErrorCode = "Refusal";
-
     /// <summary>Reads a whole non-streamed answer.</summary>
     /// <exception cref="JsonException">The body is not a chat completion.</exception>
     public static ChatResponse Read(ReadOnlySpan<byte> json)
@@ -112,7 +109,7 @@ internal static class ChatCompletionResponseReader
 
             if (refusal is not null)
             {
-                contents.Add(new ErrorContent(refusal) { ErrorCode = RefusalErrorCode });
+                contents.Add(new ErrorContent(refusal) { ErrorCode = OpenAIConventions.RefusalErrorCode });
             }
 
             message = new ChatMessage(role, contents);

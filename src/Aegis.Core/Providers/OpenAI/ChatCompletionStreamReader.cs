@@ -362,7 +362,7 @@ internal sealed class ChatCompletionStreamReader : IDisposable
 
         if (_refusal is { } refusal)
         {
-            (contents ??= []).Add(new ErrorContent(refusal.ToString()) { ErrorCode = ChatCompletionResponseReader.RefusalErrorCode });
+            (contents ??= []).Add(new ErrorContent(refusal.ToString()) { ErrorCode = OpenAIConventions.RefusalErrorCode });
             _refusal = null;
         }
     }

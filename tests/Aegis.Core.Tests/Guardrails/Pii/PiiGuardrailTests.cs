@@ -154,6 +154,21 @@ public sealed class PiiGuardrailTests
     }
 
     [Fact]
+    public async Task A_refusal_is_restored_and_masked_like_answer_text_and_stays_a_refusal()
+    {
+        var state = NewState();
+        await Masking.EvaluateAsync(Text(GuardStage.Ingress, state, "me: jane@example.com"));
+        var refusal = new ErrorContent("No mail to <EMAIL_ADDRESS_1> or boss@example.com.") { ErrorCode = OpenAIConventions.RefusalErrorCode, Details = "policy" };
+
+        var verdict = await Masking.EvaluateAsync(Of(GuardStage.Egress, state, new ChatMessage(ChatRole.Assistant, [refusal])));
+
+        var guarded = Assert.IsType<ErrorContent>(Assert.Single(verdict.Content![0].Contents));
+        Assert.Equal("No mail to jane@example.com or <EMAIL_ADDRESS_2>.", guarded.Message);
+        Assert.Equal(OpenAIConventions.RefusalErrorCode, guarded.ErrorCode);
+        Assert.Equal("policy", guarded.Details);
+    }
+
+    [Fact]
     public async Task Block_mode_blocks_ingress_with_types_only()
     {
         var verdict = await Blocking.EvaluateAsync(Text(GuardStage.Ingress, NewState(), "card 4111 1111 1111 1111, mail z@q.io"));
