@@ -123,7 +123,7 @@ internal static class ChatOptionsMapper
             false => NotStrict,
             null => unmarked,
         };
-        return new DeclaredFunction(tool.Function.Name, tool.Function.Description ?? string.Empty, schema, settings);
+        return new DeclaredFunction(tool.Function.Name, tool.Function.Description, schema, settings);
     }
 
     private static ChatToolMode? ToolModeOf(JsonElement? choice)

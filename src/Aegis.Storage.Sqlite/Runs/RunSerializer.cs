@@ -10,8 +10,10 @@ namespace Aegis.Storage.Sqlite.Runs;
 /// Writes and reads the JSON payload of a run row: every field of <see cref="RunRecord"/> that is not
 /// an indexed column, except the checkpoint's mask map (encrypted in its own column).
 /// Chat messages and options use <see cref="AIJsonUtilities.DefaultOptions"/>, so any content type
-/// Microsoft.Extensions.AI can serialize round-trips; <see cref="ChatOptions.Tools"/> are code, not
-/// data, and are not persisted.
+/// Microsoft.Extensions.AI can serialize round-trips. Of <see cref="ChatOptions.Tools"/>, which that serializer
+/// leaves out, the function declarations are kept (name, description, parameter schema, strict flag) and come back
+/// as <see cref="DeclaredFunction"/>s, so a resumed run offers the model the tools it was asked with; other tools
+/// (hosted tools, code the process holds) are not persisted.
 /// </summary>
 internal static class RunSerializer
 {
@@ -75,6 +77,7 @@ internal static class RunSerializer
             {
                 writer.WritePropertyName("options");
                 JsonSerializer.Serialize(writer, options, OptionsInfo);
+                WriteTools(writer, options.Tools);
             }
 
             WriteMap(writer, "principal_labels", checkpoint.PrincipalLabels);
@@ -106,7 +109,7 @@ internal static class RunSerializer
                 MaskMap = maskMap ?? [],
                 Provider = ReadString(c, "provider"),
                 FinishReason = ReadString(c, "finish_reason"),
-                Options = c.TryGetProperty("options", out var o) && o.ValueKind == JsonValueKind.Object ? o.Deserialize(OptionsInfo) : null,
+                Options = ReadOptions(c),
                 PrincipalLabels = ReadMap(c, "principal_labels"),
             };
         }
@@ -144,6 +147,62 @@ internal static class RunSerializer
 
     public static MaskMapEntry[] ReadMaskMap(byte[] json) =>
         JsonSerializer.Deserialize(json, SqliteJsonContext.Default.MaskMapEntryArray) ?? [];
+
+    private static void WriteTools(Utf8JsonWriter writer, IList<AITool>? tools)
+    {
+        if (tools is not { Count: > 0 })
+        {
+            return;
+        }
+
+        writer.WriteStartArray("tools");
+        foreach (var tool in tools)
+        {
+            if (tool is not AIFunctionDeclaration function)
+            {
+                continue;
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("name", function.Name);
+            writer.WriteString("description", function.Description);
+            writer.WritePropertyName("schema");
+            function.JsonSchema.WriteTo(writer);
+            if (function.AdditionalProperties.TryGetValue(OpenAIConventions.StrictJsonSchema, out var strict) && strict is bool isStrict)
+            {
+                writer.WriteBoolean("strict", isStrict);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static ChatOptions? ReadOptions(JsonElement checkpoint)
+    {
+        if (!checkpoint.TryGetProperty("options", out var o) || o.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var options = o.Deserialize(OptionsInfo);
+        if (options is not null && checkpoint.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array)
+        {
+            var list = new List<AITool>(tools.GetArrayLength());
+            foreach (var tool in tools.EnumerateArray())
+            {
+                var settings = tool.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = s.GetBoolean() }
+                    : null;
+                list.Add(new DeclaredFunction(tool.GetProperty("name").GetString()!, ReadString(tool, "description"), tool.GetProperty("schema").Clone(), settings));
+            }
+
+            options.Tools = list;
+        }
+
+        return options;
+    }
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
     {

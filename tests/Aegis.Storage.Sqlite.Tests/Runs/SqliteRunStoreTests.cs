@@ -11,6 +11,35 @@ public sealed class SqliteRunStoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public async Task A_paused_run_keeps_the_function_declarations_it_was_asked_with()
+    {
+        var schema = System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement.Clone();
+        var run = PausedRun("run-tools");
+        run.Checkpoint!.Options!.Tools =
+        [
+            new DeclaredFunction("get_weather", "Weather of a city", schema, new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true }),
+            AIFunctionFactory.Create((string city) => city, "echo_city", "Code the process holds"),
+        ];
+        using (var database = _temp.Open())
+        {
+            await new SqliteRunStore(database).CreateAsync(run);
+        }
+
+        using var reopened = _temp.Open();
+        var tools = (await new SqliteRunStore(reopened).GetAsync("run-tools"))!.Checkpoint!.Options!.Tools!;
+
+        Assert.Equal(["get_weather", "echo_city"], tools.Select(t => t.Name));
+        var weather = Assert.IsType<DeclaredFunction>(tools[0]);
+        Assert.Equal("Weather of a city", weather.Description);
+        Assert.Equal(schema.GetRawText(), weather.JsonSchema.GetRawText());
+        Assert.Equal(true, weather.AdditionalProperties[OpenAIConventions.StrictJsonSchema]);
+        var echo = Assert.IsType<DeclaredFunction>(tools[1]); // its declaration; the code stays with the process
+        Assert.Equal("Code the process holds", echo.Description);
+        Assert.Empty(echo.AdditionalProperties);
+        Assert.Equal(0.25f, (await new SqliteRunStore(reopened).GetAsync("run-tools"))!.Checkpoint!.Options!.Temperature);
+    }
+
+    [Fact]
     public async Task Paused_run_with_checkpoint_and_mask_map_survives_a_restart()
     {
         var run = PausedRun("run-restart");
