@@ -1,15 +1,10 @@
 using System.ClientModel;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Aegis.AspNetCore.Tests.Infrastructure;
 using global::OpenAI;
 using global::OpenAI.Chat;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
 
@@ -24,30 +19,21 @@ public sealed class RefusalRelayTests : IAsyncLifetime
     private const string Prompt = "Please write to jane@example.com for me.";
     private const string Refusal = "I cannot send mail to <EMAIL_ADDRESS_1> or to boss@corp.example.";
     private const string Guarded = "I cannot send mail to jane@example.com or to <EMAIL_ADDRESS_2>.";
-    private WebApplication _app = null!;
+    private ProviderGateway _gateway = null!;
     private ChatClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddAegis(o =>
+        _gateway = await ProviderGateway.StartAsync(new RefusingChatClient(), o =>
         {
-            o.Routes["default"] = new AegisRouteOptions { Provider = "refusing" };
             o.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
             o.Pipeline.Ingress = ["pii"];
             o.Pipeline.Egress = ["pii"];
-        }).AddProvider("refusing", new RefusingChatClient());
-        builder.Services.AddAegisHttp(o => o.AuthMode = AegisAuthMode.None);
-        _app = builder.Build();
-        _app.MapAegis();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = new ChatClient("default", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(new Uri(address), "v1") });
+        });
+        _client = new ChatClient("default", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseAddress, "v1") });
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
     public async Task A_refusal_comes_back_as_refusal_guarded_like_any_answer()

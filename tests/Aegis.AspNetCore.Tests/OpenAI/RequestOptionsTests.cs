@@ -1,12 +1,7 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Aegis.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Aegis.AspNetCore.Tests.OpenAI;
 
@@ -14,27 +9,19 @@ namespace Aegis.AspNetCore.Tests.OpenAI;
 public sealed class RequestOptionsTests : IAsyncLifetime
 {
     private readonly CapturingChatClient _provider = new();
-    private WebApplication _app = null!;
+    private ProviderGateway _gateway = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddAegis(o => o.Routes["default"] = new AegisRouteOptions { Provider = "capture" }).AddProvider("capture", _provider);
-        builder.Services.AddAegisHttp(o => o.AuthMode = AegisAuthMode.None);
-        _app = builder.Build();
-        _app.MapAegis();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = new HttpClient { BaseAddress = new Uri(address) };
+        _gateway = await ProviderGateway.StartAsync(_provider);
+        _client = new HttpClient { BaseAddress = _gateway.BaseAddress };
     }
 
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        await _app.DisposeAsync();
+        await _gateway.DisposeAsync();
     }
 
     [Fact]

@@ -1,13 +1,8 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Aegis.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Aegis.AspNetCore.Tests.OpenAI;
 
@@ -24,21 +19,12 @@ public sealed class StreamingRelayTests
         // Longer than the pii stream's hold-back window, so part of it may be released before the stream ends.
         var first = "first part: " + string.Concat(Enumerable.Repeat("the answer goes on in plain words. ", 20));
         var provider = new GatedChatClient(first, "second part");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddAegis(o =>
+        await using var gateway = await ProviderGateway.StartAsync(provider, o =>
         {
-            o.Routes["default"] = new AegisRouteOptions { Provider = "gated" };
             o.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
             o.Pipeline.Egress = ["pii"];
-        }).AddProvider("gated", provider);
-        builder.Services.AddAegisHttp(o => o.AuthMode = AegisAuthMode.None);
-        await using var app = builder.Build();
-        app.MapAegis();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        });
+        using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")

