@@ -8,6 +8,8 @@ namespace Aegis.Http;
 internal static class ChatOptionsMapper
 {
     private static readonly JsonElement EmptySchema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
+    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true };
+    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false };
 
     public static ChatOptions? ToChatOptions(ChatCompletionRequestBody body)
     {
@@ -44,7 +46,7 @@ internal static class ChatOptionsMapper
         {
             // ChatOptions' strict setting is also every tool's default (as the M.E.AI OpenAI adapter reads it): a
             // strict response format must not make the tools the client left unmarked strict too.
-            var unmarked = strictSchema == true ? NotStrict : NoSettings;
+            var unmarked = strictSchema == true ? NotStrict : null;
             var list = new List<AITool>(tools.Count);
             for (var i = 0; i < tools.Count; i++)
             {
@@ -94,11 +96,7 @@ internal static class ChatOptionsMapper
         throw new AegisException(AegisErrors.RequestInvalidField, "stop: must be a string or an array of strings");
     }
 
-    private static readonly IReadOnlyDictionary<string, object?> NoSettings = new Dictionary<string, object?>();
-    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true };
-    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false };
-
-    private static DeclaredFunction ToolOf(ToolBody? tool, int index, IReadOnlyDictionary<string, object?> unmarked)
+    private static DeclaredFunction ToolOf(ToolBody? tool, int index, IReadOnlyDictionary<string, object?>? unmarked)
     {
         var field = "tools[" + index.ToString(CultureInfo.InvariantCulture) + "]";
         if (tool is null)
