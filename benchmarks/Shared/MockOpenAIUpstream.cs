@@ -98,14 +98,7 @@ internal sealed class MockOpenAIUpstream : IAsyncDisposable
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
-            w.WriteStartObject();
-            w.WriteString("id", "chatcmpl-mock0000000000000000000000");
-            w.WriteString("object", "chat.completion");
-            w.WriteNumber("created", 1_764_000_000);
-            w.WriteString("model", "mock-model");
-            w.WriteStartArray("choices");
-            w.WriteStartObject();
-            w.WriteNumber("index", 0);
+            BeginChoice(w, "chat.completion");
             w.WriteStartObject("message");
             w.WriteString("role", "assistant");
             w.WriteString("content", BenchmarkTexts.Answer);
@@ -115,11 +108,7 @@ internal sealed class MockOpenAIUpstream : IAsyncDisposable
             w.WriteString("finish_reason", "stop");
             w.WriteEndObject();
             w.WriteEndArray();
-            w.WriteStartObject("usage");
-            w.WriteNumber("prompt_tokens", 260);
-            w.WriteNumber("completion_tokens", 150);
-            w.WriteNumber("total_tokens", 410);
-            w.WriteEndObject();
+            WriteUsage(w);
             w.WriteString("system_fingerprint", "fp_mock");
             w.WriteEndObject();
         }
@@ -144,14 +133,7 @@ internal sealed class MockOpenAIUpstream : IAsyncDisposable
 
     private static void Chunk(Utf8JsonWriter w, bool first, string? content, string? finish)
     {
-        w.WriteStartObject();
-        w.WriteString("id", "chatcmpl-mock0000000000000000000000");
-        w.WriteString("object", "chat.completion.chunk");
-        w.WriteNumber("created", 1_764_000_000);
-        w.WriteString("model", "mock-model");
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        w.WriteNumber("index", 0);
+        BeginChoice(w, "chat.completion.chunk");
         w.WriteStartObject("delta");
         if (first)
         {
@@ -177,13 +159,31 @@ internal sealed class MockOpenAIUpstream : IAsyncDisposable
         w.WriteEndArray();
         if (finish is not null)
         {
-            w.WriteStartObject("usage");
-            w.WriteNumber("prompt_tokens", 260);
-            w.WriteNumber("completion_tokens", 150);
-            w.WriteNumber("total_tokens", 410);
-            w.WriteEndObject();
+            WriteUsage(w);
         }
 
+        w.WriteEndObject();
+    }
+
+    /// <summary>Opens the answer object (id, object, created, model) and its only choice, up to its index.</summary>
+    private static void BeginChoice(Utf8JsonWriter w, string objectName)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", "chatcmpl-mock0000000000000000000000");
+        w.WriteString("object", objectName);
+        w.WriteNumber("created", 1_764_000_000);
+        w.WriteString("model", "mock-model");
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+    }
+
+    private static void WriteUsage(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", 260);
+        w.WriteNumber("completion_tokens", 150);
+        w.WriteNumber("total_tokens", 410);
         w.WriteEndObject();
     }
 

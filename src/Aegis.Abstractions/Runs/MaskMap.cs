@@ -5,7 +5,7 @@ namespace Aegis;
 /// <c>&lt;EMAIL_ADDRESS_1&gt;</c> → the caller's address) and used to restore originals on egress.
 /// Placeholders are stable within a run: the same original always gets the same placeholder.
 /// A value the model produced and a guardrail masked on its way out is <em>withheld</em>
-/// (<see cref="GetOrAddWithheldPlaceholder"/>): it gets a placeholder of the same numbering, but its placeholder is
+/// (<see cref="GetOrAddWithheldPlaceholder(string, string)"/>): it gets a placeholder of the same numbering, but its placeholder is
 /// never restored (<see cref="TryGetOriginal(ReadOnlySpan{char}, out string)"/> does not find it), so neither a later
 /// answer nor the placeholder coming back from the model can reveal it.
 /// The map holds real sensitive values: it is never sent to a model, never logged, never audited,
@@ -37,6 +37,12 @@ public sealed class MaskMap
     public string GetOrAddPlaceholder(string entityType, string original) => GetOrAdd(entityType, original, withheld: false);
 
     /// <summary>
+    /// <see cref="GetOrAddPlaceholder(string, string)"/> for a value given as a span: a value the map already holds (the
+    /// same address in every turn of a conversation) is found without allocating its string.
+    /// </summary>
+    public string GetOrAddPlaceholder(string entityType, ReadOnlySpan<char> original) => GetOrAdd(entityType, original, withheld: false);
+
+    /// <summary>
     /// Returns the placeholder for <paramref name="value"/>, a value the model produced that must not reach the caller,
     /// creating a withheld <c>&lt;TYPE_n&gt;</c> on first sight (numbered with the caller's values of that type). A
     /// withheld placeholder is never restored. A value the caller supplied keeps its own placeholder.
@@ -44,6 +50,9 @@ public sealed class MaskMap
     /// <param name="entityType">Upper-case entity type, for example <c>EMAIL_ADDRESS</c>.</param>
     /// <param name="value">The sensitive value.</param>
     public string GetOrAddWithheldPlaceholder(string entityType, string value) => GetOrAdd(entityType, value, withheld: true);
+
+    /// <summary><see cref="GetOrAddWithheldPlaceholder(string, string)"/> for a value given as a span (found without allocating it).</summary>
+    public string GetOrAddWithheldPlaceholder(string entityType, ReadOnlySpan<char> value) => GetOrAdd(entityType, value, withheld: true);
 
     /// <summary>Looks up the original behind <paramref name="placeholder"/>, a placeholder of a value the caller supplied.</summary>
     public bool TryGetOriginal(string placeholder, out string original) =>
@@ -109,6 +118,22 @@ public sealed class MaskMap
     /// <inheritdoc />
     public override string ToString() => $"MaskMap({Count} entries)";
 
+    private string GetOrAdd(string entityType, ReadOnlySpan<char> original, bool withheld)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityType);
+        if (original.IsEmpty)
+        {
+            throw new ArgumentException("The value is empty.", nameof(original));
+        }
+
+        if (_byOriginal is null && TryScanPlaceholder(entityType, original, out var scanned))
+        {
+            return scanned;
+        }
+
+        return GetOrAdd(entityType, original.ToString(), withheld);
+    }
+
     private string GetOrAdd(string entityType, string original, bool withheld)
     {
         ArgumentException.ThrowIfNullOrEmpty(entityType);
@@ -147,18 +172,20 @@ public sealed class MaskMap
         return false;
     }
 
-    private bool TryGetPlaceholder(string entityType, string original, out string placeholder)
-    {
-        if (_byOriginal is { } index)
-        {
-            return index.TryGetValue((entityType, original), out placeholder!);
-        }
+    private bool TryGetPlaceholder(string entityType, string original, out string placeholder) =>
+        _byOriginal is { } index
+            ? index.TryGetValue((entityType, original), out placeholder!)
+            : TryScanPlaceholder(entityType, original, out placeholder);
 
+    /// <summary>The list scan below the index threshold: the last entry added for a value wins, as in the index.</summary>
+    private bool TryScanPlaceholder(string entityType, ReadOnlySpan<char> original, out string placeholder)
+    {
         if (_entries is { } entries)
         {
-            foreach (var entry in entries)
+            for (var i = entries.Count - 1; i >= 0; i--)
             {
-                if (string.Equals(entry.Original, original, StringComparison.Ordinal) && string.Equals(entry.EntityType, entityType, StringComparison.Ordinal))
+                var entry = entries[i];
+                if (original.SequenceEqual(entry.Original) && string.Equals(entry.EntityType, entityType, StringComparison.Ordinal))
                 {
                     placeholder = entry.Placeholder;
                     return true;

@@ -8,8 +8,6 @@ namespace Aegis.Http;
 internal static class ChatOptionsMapper
 {
     private static readonly JsonElement EmptySchema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
-    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true };
-    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false };
 
     public static ChatOptions? ToChatOptions(ChatCompletionRequestBody body)
     {
@@ -46,7 +44,7 @@ internal static class ChatOptionsMapper
         {
             // ChatOptions' strict setting is also every tool's default (as the M.E.AI OpenAI adapter reads it): a
             // strict response format must not make the tools the client left unmarked strict too.
-            var unmarked = strictSchema == true ? NotStrict : null;
+            bool? unmarked = strictSchema == true ? false : null;
             var list = new List<AITool>(tools.Count);
             for (var i = 0; i < tools.Count; i++)
             {
@@ -96,7 +94,7 @@ internal static class ChatOptionsMapper
         throw new AegisException(AegisErrors.RequestInvalidField, "stop: must be a string or an array of strings");
     }
 
-    private static DeclaredFunction ToolOf(ToolBody? tool, int index, IReadOnlyDictionary<string, object?>? unmarked)
+    private static DeclaredFunction ToolOf(ToolBody? tool, int index, bool? unmarked)
     {
         var field = "tools[" + index.ToString(CultureInfo.InvariantCulture) + "]";
         if (tool is null)
@@ -115,13 +113,7 @@ internal static class ChatOptionsMapper
         }
 
         var schema = tool.Function.Parameters is { ValueKind: JsonValueKind.Object } parameters ? parameters : EmptySchema;
-        var settings = tool.Function.Strict switch
-        {
-            true => Strict,
-            false => NotStrict,
-            null => unmarked,
-        };
-        return new DeclaredFunction(tool.Function.Name, tool.Function.Description, schema, settings);
+        return new DeclaredFunction(tool.Function.Name, tool.Function.Description, schema, tool.Function.Strict ?? unmarked);
     }
 
     private static ChatToolMode? ToolModeOf(JsonElement? choice)

@@ -11,6 +11,8 @@ namespace Aegis;
 public sealed class DeclaredFunction : AIFunctionDeclaration
 {
     private static readonly IReadOnlyDictionary<string, object?> NoProperties = new Dictionary<string, object?>();
+    private static readonly IReadOnlyDictionary<string, object?> Strict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = true };
+    private static readonly IReadOnlyDictionary<string, object?> NotStrict = new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = false };
 
     /// <summary>Creates a declaration.</summary>
     /// <param name="name">The function's name.</param>
@@ -25,6 +27,17 @@ public sealed class DeclaredFunction : AIFunctionDeclaration
         Description = description ?? string.Empty;
         JsonSchema = jsonSchema;
         AdditionalProperties = additionalProperties ?? NoProperties;
+    }
+
+    /// <summary>Creates a declaration whose only setting is its <c>strict</c> flag (<see cref="OpenAIConventions.StrictJsonSchema"/>).</summary>
+    /// <param name="name">The function's name.</param>
+    /// <param name="description">What it does (may be empty).</param>
+    /// <param name="jsonSchema">The JSON schema of its parameters.</param>
+    /// <param name="strict">Its <c>strict</c> flag, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    public DeclaredFunction(string name, string? description, JsonElement jsonSchema, bool? strict)
+        : this(name, description, jsonSchema, strict switch { true => Strict, false => NotStrict, null => null })
+    {
     }
 
     /// <inheritdoc />

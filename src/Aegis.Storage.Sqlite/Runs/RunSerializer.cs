@@ -168,7 +168,7 @@ internal static class RunSerializer
             writer.WriteString("description", function.Description);
             writer.WritePropertyName("schema");
             function.JsonSchema.WriteTo(writer);
-            if (function.AdditionalProperties.TryGetValue(OpenAIConventions.StrictJsonSchema, out var strict) && strict is bool isStrict)
+            if (OpenAIConventions.GetStrict(function.AdditionalProperties) is { } isStrict)
             {
                 writer.WriteBoolean("strict", isStrict);
             }
@@ -192,10 +192,8 @@ internal static class RunSerializer
             var list = new List<AITool>(tools.GetArrayLength());
             foreach (var tool in tools.EnumerateArray())
             {
-                var settings = tool.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False
-                    ? new Dictionary<string, object?> { [OpenAIConventions.StrictJsonSchema] = s.GetBoolean() }
-                    : null;
-                list.Add(new DeclaredFunction(tool.GetProperty("name").GetString()!, ReadString(tool, "description"), tool.GetProperty("schema").Clone(), settings));
+                bool? strict = tool.TryGetProperty("strict", out var s) && s.ValueKind is JsonValueKind.True or JsonValueKind.False ? s.GetBoolean() : null;
+                list.Add(new DeclaredFunction(tool.GetProperty("name").GetString()!, ReadString(tool, "description"), tool.GetProperty("schema").Clone(), strict));
             }
 
             options.Tools = list;

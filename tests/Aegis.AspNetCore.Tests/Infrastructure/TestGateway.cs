@@ -14,6 +14,7 @@ namespace Aegis.AspNetCore.Tests.Infrastructure;
 /// A real gateway for tests: Kestrel on 127.0.0.1 with an ephemeral port, AddAegis + AddAegisHttp + MapAegis,
 /// the fake provider in echo mode, and test guards: ingress blocks on "forbidden", asks for approval on
 /// "approve-me" (with a reason containing markup, to check encoding), and the route "scripted" calls tools.
+/// <see cref="StartWithProviderAsync"/> instead routes <c>default</c> to a provider the test scripts.
 /// </summary>
 internal sealed class TestGateway : IAsyncDisposable
 {
@@ -36,12 +37,14 @@ internal sealed class TestGateway : IAsyncDisposable
         AegisAuthMode mode = AegisAuthMode.Keys,
         string prefix = "",
         Action<AegisHttpOptions>? http = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<AegisOptions>? aegis = null,
+        Action<AegisBuilder>? builderAction = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddAegis(o =>
+        var aegisBuilder = builder.Services.AddAegis(o =>
         {
             o.Providers["fake"] = new ProviderOptions { Type = "fake", Echo = true };
             o.Routes["default"] = new AegisRouteOptions { Provider = "fake" };
@@ -49,11 +52,13 @@ internal sealed class TestGateway : IAsyncDisposable
             o.Routes["restricted"] = new AegisRouteOptions { Provider = "fake", Principals = ["bob"] };
             o.Pipeline.Ingress = ["blocker", "approver"];
             o.Pipeline.ToolResult = ["tool-blocker"];
+            aegis?.Invoke(o);
         })
         .AddGuardrail("blocker", new WordGuard("blocker", "forbidden", VerdictKind.Block))
         .AddGuardrail("approver", new WordGuard("approver", "approve-me", VerdictKind.RequireApproval))
         .AddGuardrail("tool-blocker", new WordGuard("tool-blocker", "poison", VerdictKind.Block))
         .AddProvider("tools", new FakeChatClient(new FakeChatClientOptions { Echo = true, ToolCalls = [new FakeToolCall("get_weather", """{"city":"Paris"}""")] }));
+        builderAction?.Invoke(aegisBuilder);
         builder.Services.AddAegisHttp(o =>
         {
             o.AuthMode = mode;
@@ -67,6 +72,21 @@ internal sealed class TestGateway : IAsyncDisposable
         var baseUri = new Uri(address.TrimEnd('/') + (prefix.Length == 0 ? "/" : "/" + prefix.Trim('/') + "/"));
         return new TestGateway(app, baseUri);
     }
+
+    /// <summary>
+    /// A gateway without auth whose route <c>default</c> calls <paramref name="provider"/> (the test scripts what the model
+    /// answers or looks at what it receives), with no guards unless <paramref name="configure"/> adds them.
+    /// </summary>
+    public static Task<TestGateway> StartWithProviderAsync(Microsoft.Extensions.AI.IChatClient provider, Action<AegisOptions>? configure = null) =>
+        StartAsync(
+            AegisAuthMode.None,
+            aegis: o =>
+            {
+                o.Routes["default"] = new AegisRouteOptions { Provider = "scripted" };
+                o.Pipeline = new PipelineOptions();
+                configure?.Invoke(o);
+            },
+            builderAction: b => b.AddProvider("scripted", provider));
 
     public async Task<string> CreateKeyAsync(string principal, string? team = null)
     {

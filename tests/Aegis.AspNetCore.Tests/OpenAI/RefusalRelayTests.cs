@@ -19,12 +19,12 @@ public sealed class RefusalRelayTests : IAsyncLifetime
     private const string Prompt = "Please write to jane@example.com for me.";
     private const string Refusal = "I cannot send mail to <EMAIL_ADDRESS_1> or to boss@corp.example.";
     private const string Guarded = "I cannot send mail to jane@example.com or to <EMAIL_ADDRESS_2>.";
-    private ProviderGateway _gateway = null!;
+    private TestGateway _gateway = null!;
     private ChatClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _gateway = await ProviderGateway.StartAsync(new RefusingChatClient(), o =>
+        _gateway = await TestGateway.StartWithProviderAsync(new RefusingChatClient(), o =>
         {
             o.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
             o.Pipeline.Ingress = ["pii"];

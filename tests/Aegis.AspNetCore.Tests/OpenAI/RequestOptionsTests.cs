@@ -9,20 +9,11 @@ namespace Aegis.AspNetCore.Tests.OpenAI;
 public sealed class RequestOptionsTests : IAsyncLifetime
 {
     private readonly CapturingChatClient _provider = new();
-    private ProviderGateway _gateway = null!;
-    private HttpClient _client = null!;
+    private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync()
-    {
-        _gateway = await ProviderGateway.StartAsync(_provider);
-        _client = new HttpClient { BaseAddress = _gateway.BaseAddress };
-    }
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartWithProviderAsync(_provider);
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
     public async Task Strict_tools_and_a_strict_json_schema_are_passed_on_as_the_openai_adapter_names_them()
@@ -76,7 +67,7 @@ public sealed class RequestOptionsTests : IAsyncLifetime
     }
 
     private async Task<HttpResponseMessage> PostAsync(string json) =>
-        await _client.PostAsync(new Uri("v1/chat/completions", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        await _gateway.Client.PostAsync(new Uri("v1/chat/completions", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
     /// <summary>Answers "ok" and keeps the options of the last call.</summary>
     private sealed class CapturingChatClient : IChatClient

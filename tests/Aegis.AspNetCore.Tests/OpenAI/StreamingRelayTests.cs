@@ -19,12 +19,12 @@ public sealed class StreamingRelayTests
         // Longer than the pii stream's hold-back window, so part of it may be released before the stream ends.
         var first = "first part: " + string.Concat(Enumerable.Repeat("the answer goes on in plain words. ", 20));
         var provider = new GatedChatClient(first, "second part");
-        await using var gateway = await ProviderGateway.StartAsync(provider, o =>
+        await using var gateway = await TestGateway.StartWithProviderAsync(provider, o =>
         {
             o.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
             o.Pipeline.Egress = ["pii"];
         });
-        using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        var client = gateway.Client;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")

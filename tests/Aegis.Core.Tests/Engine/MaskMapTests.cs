@@ -30,6 +30,7 @@ public sealed class MaskMapTests
         {
             var type = i % 2 == 0 ? "EMAIL_ADDRESS" : "PHONE_NUMBER";
             Assert.Equal(placeholders[i], map.GetOrAddPlaceholder(type, $"value-{i}"));
+            Assert.Equal(placeholders[i], map.GetOrAddPlaceholder(type, $"value-{i}".AsSpan()));
             Assert.True(map.TryGetOriginal(placeholders[i], out var original));
             Assert.Equal($"value-{i}", original);
             Assert.True(map.TryGetOriginal(placeholders[i].AsSpan(), out original));

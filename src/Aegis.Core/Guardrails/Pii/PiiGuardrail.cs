@@ -278,30 +278,9 @@ public sealed class PiiGuardrail : IIncrementalGuardrail
         return cached ??= Verdict.Block("PII detected: " + tally.Types());
     }
 
-    /// <summary>
-    /// The run's placeholder for <paramref name="value"/>, as <see cref="MaskMap.GetOrAddPlaceholder"/> (a caller's value)
-    /// or <see cref="MaskMap.GetOrAddWithheldPlaceholder"/> (the model's, on <paramref name="egress"/>) gives it; a value
-    /// the map already holds (the same address in every turn of a conversation) is found without allocating its string.
-    /// </summary>
-    private static string PlaceholderFor(MaskMap map, string entityType, ReadOnlySpan<char> value, bool egress)
-    {
-        const int MaxScanned = 32;
-        var entries = map.Entries;
-        if (entries.Count <= MaxScanned)
-        {
-            // Last first: the map's own lookup keeps the last entry added for a value.
-            for (var i = entries.Count - 1; i >= 0; i--)
-            {
-                var entry = entries[i];
-                if (entry.EntityType == entityType && value.SequenceEqual(entry.Original))
-                {
-                    return entry.Placeholder;
-                }
-            }
-        }
-
-        return egress ? map.GetOrAddWithheldPlaceholder(entityType, value.ToString()) : map.GetOrAddPlaceholder(entityType, value.ToString());
-    }
+    /// <summary>The run's placeholder for <paramref name="value"/>: the caller's on the way in, withheld on <paramref name="egress"/>.</summary>
+    private static string PlaceholderFor(MaskMap map, string entityType, ReadOnlySpan<char> value, bool egress) =>
+        egress ? map.GetOrAddWithheldPlaceholder(entityType, value) : map.GetOrAddPlaceholder(entityType, value);
 
     private static void RemoveOverlappingPlaceholders(List<PiiMatch> segments)
     {

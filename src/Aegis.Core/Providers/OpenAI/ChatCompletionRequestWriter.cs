@@ -382,7 +382,7 @@ internal static class ChatCompletionRequestWriter
         }
 
         WriteTools(writer, options);
-        WriteResponseFormat(writer, options.ResponseFormat, StrictOf(options.AdditionalProperties));
+        WriteResponseFormat(writer, options.ResponseFormat, OpenAIConventions.GetStrict(options.AdditionalProperties));
         if (options.AdditionalProperties?.TryGetValue(OpenAIConventions.User, out string? user) == true && !string.IsNullOrEmpty(user))
         {
             writer.WriteString("user"u8, user);
@@ -397,6 +397,7 @@ internal static class ChatCompletionRequestWriter
         }
 
         var declared = false;
+        var optionsStrict = OpenAIConventions.GetStrict(options.AdditionalProperties); // every tool's default
         for (var i = 0; i < tools.Count; i++)
         {
             if (tools[i] is AIFunctionDeclaration function)
@@ -433,7 +434,7 @@ internal static class ChatCompletionRequestWriter
                 }
 
                 // As the M.E.AI OpenAI adapter reads it: the declaration's own setting, else the options'.
-                if ((StrictOf(function.AdditionalProperties) ?? StrictOf(options.AdditionalProperties)) is { } strict)
+                if ((OpenAIConventions.GetStrict(function.AdditionalProperties) ?? optionsStrict) is { } strict)
                 {
                     writer.WriteBoolean("strict"u8, strict);
                 }
@@ -477,10 +478,6 @@ internal static class ChatCompletionRequestWriter
             writer.WriteBoolean("parallel_tool_calls"u8, parallel);
         }
     }
-
-    /// <summary>The <see cref="OpenAIConventions.StrictJsonSchema"/> setting, when it is a <see cref="bool"/>.</summary>
-    private static bool? StrictOf(IReadOnlyDictionary<string, object?>? properties) =>
-        properties is not null && properties.TryGetValue(OpenAIConventions.StrictJsonSchema, out var value) && value is bool strict ? strict : null;
 
     private static void WriteResponseFormat(Utf8JsonWriter writer, ChatResponseFormat? format, bool? strict)
     {

@@ -15,6 +15,11 @@ public static class OpenAIConventions
     /// </summary>
     public const string StrictJsonSchema = "strictJsonSchema";
 
+    /// <summary>The <see cref="StrictJsonSchema"/> setting in <paramref name="properties"/>, when it is a <see cref="bool"/>.</summary>
+    /// <param name="properties">A tool's or the options' <c>AdditionalProperties</c>, or <see langword="null"/>.</param>
+    public static bool? GetStrict(IReadOnlyDictionary<string, object?>? properties) =>
+        properties is not null && properties.TryGetValue(StrictJsonSchema, out var value) && value is bool strict ? strict : null;
+
     /// <summary><c>user</c> (a <see cref="string"/>) on <c>ChatOptions.AdditionalProperties</c>: the end user's id, sent as <c>user</c>.</summary>
     public const string User = "user";
 
