@@ -151,8 +151,11 @@ internal sealed class PhoneNumberFinder
 
     private void Parse(ReadOnlySpan<char> window, int offset, ref List<PiiMatch>? matches)
     {
-        foreach (var m in Phones.FindNumbers(window.ToString(), _region))
+        // The matcher FindNumbers(text, region) wraps (leniency VALID, no try limit), without its iterator and closure.
+        using var matcher = new PhoneNumberMatcher(Phones, window.ToString(), _region, PhoneNumberUtil.Leniency.VALID, long.MaxValue);
+        while (matcher.MoveNext())
         {
+            var m = matcher.Current;
             (matches ??= []).Add(new PiiMatch(offset + m.Start, m.Length, PiiEntity.PhoneNumber));
         }
     }
