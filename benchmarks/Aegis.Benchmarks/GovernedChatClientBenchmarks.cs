@@ -6,8 +6,10 @@ namespace Aegis.Benchmarks;
 
 /// <summary>
 /// One governed <see cref="IChatClient"/> call end to end: <c>engine.AsChatClient()</c> over the fake (echo)
-/// provider with ingress <c>[pii, injection]</c> and egress <c>[pii]</c>, the in-memory run store and
-/// audit ledger (hash chain included), on a 1 KB prompt carrying an email address and a phone number.
+/// provider, the in-memory run store and audit ledger (hash chain included), on a 1 KB prompt carrying an
+/// email address and a phone number. <see cref="Guards"/> picks the pipeline: <c>ingress</c> is the issue's
+/// bar (<c>[pii, injection]</c> on the way in), <c>ingress+egress</c> adds egress <c>[pii]</c> as the load
+/// test's governed route has it (the echoed answer is then restored for the caller).
 /// The engine is rebuilt before each iteration so the in-memory stores do not grow without bound and
 /// every iteration measures the same amount of retained state.
 /// </summary>
@@ -21,6 +23,10 @@ public class GovernedChatClientBenchmarks
     /// <summary>Prompt size in bytes.</summary>
     [Params(1024)]
     public int PromptBytes { get; set; }
+
+    /// <summary>The guards: <c>ingress</c> = ingress <c>[pii, injection]</c>; <c>ingress+egress</c> adds egress <c>[pii]</c>.</summary>
+    [Params("ingress", "ingress+egress")]
+    public string Guards { get; set; } = "ingress";
 
     [GlobalSetup]
     public void GlobalSetup() =>
@@ -36,7 +42,9 @@ public class GovernedChatClientBenchmarks
             o.Providers["fake"] = new ProviderOptions { Type = "fake", Echo = true };
             o.Guardrails["pii"] = new GuardrailOptions { Pack = "pii", Mode = "mask" };
             o.Guardrails["injection"] = new GuardrailOptions { Pack = "injection" };
-            o.Pipeline = new PipelineOptions { Ingress = ["pii", "injection"], Egress = ["pii"] };
+            o.Pipeline = Guards == "ingress"
+                ? new PipelineOptions { Ingress = ["pii", "injection"] }
+                : new PipelineOptions { Ingress = ["pii", "injection"], Egress = ["pii"] };
         });
         _services = services.BuildServiceProvider();
         _client = _services.GetRequiredService<AegisEngine>().AsChatClient();

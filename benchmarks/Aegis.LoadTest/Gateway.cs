@@ -239,6 +239,22 @@ internal sealed class ChildProcessGateway : Gateway
         return dll;
     }
 
+    /// <summary>The CLI to run from <c>--cli</c>: the dll itself, or a build output folder that holds it.</summary>
+    public static string ResolveCli(string path)
+    {
+        if (File.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        if (Directory.Exists(path))
+        {
+            return FindCliDll(path) ?? throw new ArgumentException($"--cli {path}: the folder holds no aegis.dll (or Aegis.Cli.dll); pass a build output such as src/Aegis.Cli/bin/Release/net10.0");
+        }
+
+        throw new ArgumentException($"--cli {path}: no such file or folder");
+    }
+
     private static string? FindCliDll(string folder)
     {
         foreach (var name in new[] { "Aegis.Cli.dll", "aegis.dll" })

@@ -29,7 +29,7 @@ internal sealed class LoadTestOptions
     /// <summary>With <see cref="InProcess"/>: keep runs and audit in memory instead of SQLite (isolates the storage cost).</summary>
     public bool MemoryStore { get; private set; }
 
-    /// <summary>Path of Aegis.Cli.dll; found under src/Aegis.Cli/bin/Release (and built) when not given.</summary>
+    /// <summary>Path of the CLI dll (given as the dll or its folder); found under src/Aegis.Cli/bin/Release (and built) when not given.</summary>
     public string? CliPath { get; private set; }
 
     public string? OutputPath { get; private set; }
@@ -65,7 +65,7 @@ internal sealed class LoadTestOptions
                 case "--smoke": o.Smoke = true; break;
                 case "--in-process": o.InProcess = true; break;
                 case "--memory-store": o.MemoryStore = true; break;
-                case "--cli": o.CliPath = Next(); break;
+                case "--cli": o.CliPath = ChildProcessGateway.ResolveCli(Next()); break;
                 case "--out": o.OutputPath = Next(); break;
                 case "--gateway-env":
                     var pair = Next();
@@ -118,7 +118,7 @@ internal sealed class LoadTestOptions
           --smoke                   2 s per scenario, few connections, low rate; exit 0 when every check passes
           --in-process              host the gateway in this process instead of `aegis serve` (development only)
           --memory-store            with --in-process: in-memory runs and audit instead of SQLite (diagnostics)
-          --cli PATH                Aegis.Cli.dll to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
+          --cli PATH                aegis.dll, or the folder holding it, to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
           --gateway-env NAME=VALUE  set an environment variable for the aegis serve child only (repeatable)
           --scenarios LIST          run only these scenarios, e.g. 3 or 1,3,5 (development; ratios need both sides)
           --out PATH                JSON results (default benchmarks/results/latest.json; smoke: not written unless given)
