@@ -142,7 +142,7 @@ public sealed class GroupCommitTests : IDisposable
         return count;
     }
 
-    private static RunRecord Run(string id, string? response)
+    internal static RunRecord Run(string id, string? response)
     {
         var at = new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero);
         return new RunRecord
@@ -158,7 +158,7 @@ public sealed class GroupCommitTests : IDisposable
         };
     }
 
-    private static AuditEntry Entry(string runId, string reason) => new()
+    internal static AuditEntry Entry(string runId, string reason) => new()
     {
         Timestamp = new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero),
         RunId = runId,

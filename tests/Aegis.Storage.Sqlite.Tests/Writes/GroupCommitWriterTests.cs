@@ -1,5 +1,5 @@
+using Aegis.Storage.Sqlite.Tests.Runs;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.AI;
 
 namespace Aegis.Storage.Sqlite.Tests.Writes;
 
@@ -10,7 +10,6 @@ namespace Aegis.Storage.Sqlite.Tests.Writes;
 /// </summary>
 public sealed class GroupCommitWriterTests : IDisposable
 {
-    private static readonly DateTimeOffset At = new(2025, 6, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly TempDatabase _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -148,27 +147,7 @@ public sealed class GroupCommitWriterTests : IDisposable
         Assert.Equal(1000, page.Runs.Count);
     }
 
-    private static RunRecord Run(string id) => new()
-    {
-        Id = id,
-        Route = "support",
-        PrincipalId = "bob",
-        Status = RunStatus.Completed,
-        Messages = [new ChatMessage(ChatRole.User, "hello")],
-        Response = "done " + id,
-        CreatedAt = At,
-        UpdatedAt = At,
-    };
+    private static RunRecord Run(string id) => GroupCommitTests.Run(id, "done " + id);
 
-    private static AuditEntry Entry(string runId, string reason) => new()
-    {
-        Timestamp = At,
-        RunId = runId,
-        PrincipalId = "bob",
-        Route = "support",
-        Stage = GuardStage.Ingress,
-        Node = "pii",
-        Verdict = VerdictKind.Allow,
-        Reason = reason,
-    };
+    private static AuditEntry Entry(string runId, string reason) => GroupCommitTests.Entry(runId, reason);
 }
