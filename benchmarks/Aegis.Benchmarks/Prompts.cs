@@ -7,10 +7,10 @@ namespace Aegis.Benchmarks;
 internal static class Prompts
 {
     /// <summary>The e-mail address in every prompt.</summary>
-    public const string Email = "jane.doe@example.com";
+    public const string Email = BenchmarkTexts.Email;
 
     /// <summary>The phone number in every prompt.</summary>
-    public const string Phone = "+1 415 555 0132";
+    public const string Phone = BenchmarkTexts.Phone;
 
     /// <summary>The load test's answer (<see cref="BenchmarkTexts.Answer"/>): about 700 characters, no PII.</summary>
     public const string Answer = BenchmarkTexts.Answer;
@@ -20,18 +20,8 @@ internal static class Prompts
         Answer[..Answer.IndexOf("contract review", StringComparison.Ordinal)]
         + "contract review. I will send it to <EMAIL_ADDRESS_1> and call <PHONE_NUMBER_1> if anything is unclear.";
 
-    public static string Make(int bytes)
-    {
-        var sb = new StringBuilder(bytes + 128);
-        sb.Append("Contact me at " + Email + " or " + Phone + " about this. ");
-        while (sb.Length < bytes)
-        {
-            sb.Append(Prose);
-        }
-
-        sb.Length = bytes;
-        return sb.ToString();
-    }
+    /// <summary>The 1 KB-style prompt of <see cref="BenchmarkTexts.Prompt"/>, <paramref name="bytes"/> characters long.</summary>
+    public static string Make(int bytes) => BenchmarkTexts.Prompt(bytes);
 
     /// <summary>Prose of <paramref name="bytes"/> characters with dates, counts and ids but no PII.</summary>
     public static string MakeWithNumbers(int bytes)
@@ -60,9 +50,4 @@ internal static class Prompts
 
         return chunks;
     }
-
-    private const string Prose =
-        "We are reviewing the quarterly supplier report and need a short summary of the delivery delays, " +
-        "the open invoices and the actions agreed in the last meeting. Keep the tone neutral and list the " +
-        "three most important follow-ups with an owner each. ";
 }

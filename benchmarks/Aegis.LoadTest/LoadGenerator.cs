@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Aegis.Benchmarking;
 
 namespace Aegis.LoadTest;
 
@@ -53,13 +54,8 @@ internal sealed record Target(string Name, Uri BaseUrl, string? Key, string Mode
 /// </summary>
 internal static class LoadGenerator
 {
-    private const string Prose =
-        "We are reviewing the quarterly supplier report and need a short summary of the delivery delays, " +
-        "the open invoices and the actions agreed in the last meeting. Keep the tone neutral and list the " +
-        "three most important follow-ups with an owner each. ";
-
     /// <summary>The user message: about 900 characters of prose with an email address and a phone number.</summary>
-    public static readonly string Prompt = BuildPrompt();
+    public static readonly string Prompt = BenchmarkTexts.Prompt(900);
 
     public static HttpClient CreateClient(int maxConnections) => new(new SocketsHttpHandler
     {
@@ -222,18 +218,6 @@ internal static class LoadGenerator
         {
             result.FirstError ??= $"{dropped} requests not sent: more than {MaxInFlight} in flight";
         }
-    }
-
-    private static string BuildPrompt()
-    {
-        var sb = new StringBuilder("Contact me at jane.doe@example.com or +1 415 555 0132 about this. ");
-        while (sb.Length < 900)
-        {
-            sb.Append(Prose);
-        }
-
-        sb.Length = 900;
-        return sb.ToString();
     }
 
     /// <summary>One worker's counts and histograms (merged at the end, so recording takes no lock).</summary>

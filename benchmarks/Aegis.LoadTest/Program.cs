@@ -64,18 +64,19 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
     try
     {
-        // Set by a scenario when its measured window starts (after its own warm-up): the gateway's CPU time then.
+        // Called by a gateway scenario when its measured window starts (after its own warm-up): the gateway's CPU time then.
         var cpuAtStart = TimeSpan.Zero;
         void Measuring() => cpuAtStart = gateway.CpuTime();
 
-        async Task<ScenarioResult> Run(Func<Task<ScenarioResult>> scenario, bool throughGateway)
+        // The scenario is given the measuring hook when it goes through the gateway (direct ones have no gateway CPU).
+        async Task<ScenarioResult> Run(Func<Action?, Task<ScenarioResult>> scenario, bool throughGateway)
         {
             if (throughGateway)
             {
                 gateway.ResetPeakRss();
             }
 
-            var r = await scenario();
+            var r = await scenario(throughGateway ? Measuring : null);
             if (throughGateway)
             {
                 r.GatewayPeakRssBytes = gateway.PeakRssBytes();
@@ -108,50 +109,50 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
         if (options.Runs("1"))
         {
-            await Run(() => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration), false);
+            await Run(m => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration, m), false);
         }
 
         if (options.Runs("2"))
         {
-            await Run(() => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration, Measuring), true);
+            await Run(m => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration, m), true);
         }
 
         if (options.Runs("3"))
         {
-            var g = await Run(() => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration, Measuring), true);
+            var g = await Run(m => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration, m), true);
             governedOk += g.Ok + g.WarmupOk;
         }
 
         if (options.Runs("4a"))
         {
-            await Run(() => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration), false);
+            await Run(m => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration, m), false);
         }
 
         if (options.Runs("4b"))
         {
-            var gs = await Run(() => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration, Measuring), true);
+            var gs = await Run(m => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration, m), true);
             governedOk += gs.Ok + gs.WarmupOk;
         }
 
         if (options.Runs("5a"))
         {
-            await Run(() => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration), false);
+            await Run(m => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration, m), false);
         }
 
         if (options.Runs("5b"))
         {
-            var go = await Run(() => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration, Measuring), true);
+            var go = await Run(m => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration, m), true);
             governedOk += go.Ok + go.WarmupOk;
         }
 
         if (options.Runs("6a"))
         {
-            await Run(() => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration), false);
+            await Run(m => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration, m), false);
         }
 
         if (options.Runs("6b"))
         {
-            var gso = await Run(() => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration, Measuring), true);
+            var gso = await Run(m => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration, m), true);
             governedOk += gso.Ok + gso.WarmupOk;
         }
     }

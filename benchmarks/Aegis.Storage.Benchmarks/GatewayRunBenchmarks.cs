@@ -7,7 +7,7 @@ namespace Aegis.Storage.Benchmarks;
 /// <summary>
 /// Exactly what <c>aegis serve</c> asks of the store per governed synchronous request:
 /// <see cref="Concurrency"/> callers each, one request after another, look up their API key by hash
-/// (<c>FindByHashAsync</c>, the authentication handler) and then write the finished run and its five
+/// (<c>FindByHashAsync</c>, as <c>ApiKeyAuthenticator</c> does) and then write the finished run and its five
 /// audit events concurrently (<c>CreateAsync</c> + <c>AppendAsync</c>, as <c>RunExecutor.FinalizeAsync</c>
 /// does). The run carries what the load test sends: a system message, a 1 KB user message (masked) and
 /// a 700-character answer. The reported time and allocations are per run (OperationsPerInvoke).
@@ -38,9 +38,8 @@ public class GatewayRunBenchmarks
 /// </summary>
 internal sealed class GatewayRunWorkload : IDisposable
 {
-    private const string Prose = "Please summarise the attached supplier report, list the open invoices and the delivery delays, and suggest the three most important follow-ups for the next meeting. ";
-
-    private static readonly string UserMessage = BuildUserMessage();
+    /// <summary>About 1 KB: the load test's prompt with its e-mail address and phone number masked.</summary>
+    private static readonly string UserMessage = BenchmarkTexts.Prompt(1024, "<EMAIL_ADDRESS_1>", "<PHONE_NUMBER_1>");
     private readonly BenchmarkDatabase _database = new();
     private readonly SqliteRunStore _runs;
     private readonly SqliteAuditLedger _ledger;
@@ -93,7 +92,7 @@ internal sealed class GatewayRunWorkload : IDisposable
         var now = DateTimeOffset.UtcNow;
         var run = new RunRecord
         {
-            Id = Guid.NewGuid().ToString(),
+            Id = Guid.CreateVersion7(now).ToString(), // time-ordered, as AegisEngine makes run ids
             Route = "support",
             PrincipalId = key.PrincipalId,
             Team = key.Team,
@@ -139,17 +138,4 @@ internal sealed class GatewayRunWorkload : IDisposable
         Verdict = verdict,
         Reason = reason,
     };
-
-    /// <summary>About 1 KB: the load test's prompt with its e-mail address and phone number masked.</summary>
-    private static string BuildUserMessage()
-    {
-        var sb = new System.Text.StringBuilder("Contact me at <EMAIL_ADDRESS_1> or <PHONE_NUMBER_1> about this. ");
-        while (sb.Length < 1024)
-        {
-            sb.Append(Prose);
-        }
-
-        sb.Length = 1024;
-        return sb.ToString();
-    }
 }

@@ -2,7 +2,7 @@ namespace Aegis.Benchmarking;
 
 /// <summary>
 /// Texts shared by the benchmark projects (linked into each from <c>benchmarks/Shared</c>), so that the load test, the
-/// in-process benchmarks and the storage benchmarks measure the same answer.
+/// in-process benchmarks and the storage benchmarks measure the same prompt and the same answer.
 /// </summary>
 internal static class BenchmarkTexts
 {
@@ -18,4 +18,32 @@ internal static class BenchmarkTexts
         "important follow-ups are: first, the logistics lead confirms the new delivery windows with both carriers; " +
         "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
         "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
+
+    /// <summary>The e-mail address every prompt carries.</summary>
+    public const string Email = "jane.doe@example.com";
+
+    /// <summary>The phone number every prompt carries.</summary>
+    public const string Phone = "+1 415 555 0132";
+
+    private const string Prose =
+        "We are reviewing the quarterly supplier report and need a short summary of the delivery delays, " +
+        "the open invoices and the actions agreed in the last meeting. Keep the tone neutral and list the " +
+        "three most important follow-ups with an owner each. ";
+
+    /// <summary>
+    /// A user's request of exactly <paramref name="length"/> characters: a sentence with an e-mail address and a phone
+    /// number (<see cref="Email"/> and <see cref="Phone"/> unless given, e.g. their placeholders once masked), then prose.
+    /// </summary>
+    public static string Prompt(int length, string email = Email, string phone = Phone)
+    {
+        var sb = new System.Text.StringBuilder(length + Prose.Length);
+        sb.Append("Contact me at ").Append(email).Append(" or ").Append(phone).Append(" about this. ");
+        while (sb.Length < length)
+        {
+            sb.Append(Prose);
+        }
+
+        sb.Length = length;
+        return sb.ToString();
+    }
 }
