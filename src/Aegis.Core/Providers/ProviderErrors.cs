@@ -197,7 +197,7 @@ public static class ProviderErrors
     }
 
     /// <summary>Reads <c>error.code</c> (or <c>error.type</c>) of an object carrying an OpenAI-style <c>error</c> when it is a plain identifier.</summary>
-    internal static string? ReadUpstreamCode(JsonElement root)
+    private static string? ReadUpstreamCode(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object
             || !root.TryGetProperty("error", out var error)

@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Aegis.Pooling;
 using Microsoft.Extensions.AI;
 
 namespace Aegis.Providers.OpenAI;
@@ -18,15 +21,24 @@ internal static class ChatCompletionRequestWriter
     private static readonly ChatRole Developer = new("developer");
     private static readonly JsonTypeInfo ObjectTypeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object));
 
+    /// <summary>JSON as the upstream reads it: only what JSON requires is escaped, so non-ASCII text travels as UTF-8.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // One writer per thread, pointed at each request's buffer in turn (writing a request is synchronous).
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>Writes the whole request body.</summary>
-    /// <param name="writer">The writer; left flushed.</param>
+    /// <param name="output">Where the body goes; everything is flushed into it on return.</param>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The call's options, or <see langword="null"/>.</param>
     /// <param name="defaultModel">The provider's <c>model</c>, used when <see cref="ChatOptions.ModelId"/> is not set.</param>
     /// <param name="maxTokens">Which field carries <see cref="ChatOptions.MaxOutputTokens"/>.</param>
     /// <param name="stream">Whether to ask for an event stream (with usage).</param>
-    public static void Write(Utf8JsonWriter writer, IEnumerable<ChatMessage> messages, ChatOptions? options, string defaultModel, OpenAIMaxTokensField maxTokens, bool stream)
+    public static void Write(IBufferWriter<byte> output, IEnumerable<ChatMessage> messages, ChatOptions? options, string defaultModel, OpenAIMaxTokensField maxTokens, bool stream)
     {
+        var writer = t_writer ??= new Utf8JsonWriter(output, WriterOptions);
+        writer.Reset(output); // also clears whatever state a failed write left
         JsonScratch? scratch = null;
         try
         {
@@ -522,7 +534,7 @@ internal static class ChatCompletionRequestWriter
         private readonly PooledBufferWriter _buffer = new(1024);
         private readonly Utf8JsonWriter _writer;
 
-        public JsonScratch() => _writer = new Utf8JsonWriter(_buffer, OpenAIChatCompletionsClient.WriterOptions);
+        public JsonScratch() => _writer = new Utf8JsonWriter(_buffer, WriterOptions);
 
         public Utf8JsonWriter Begin()
         {

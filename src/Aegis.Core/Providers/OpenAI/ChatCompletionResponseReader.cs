@@ -201,15 +201,9 @@ internal static class ChatCompletionResponseReader
 
     private static List<AIContent>? ReadToolCalls(ref Utf8JsonReader reader)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ReadUnlessNull(ref reader, JsonTokenType.StartArray, "tool_calls is not an array"))
         {
             return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw Malformed("tool_calls is not an array");
         }
 
         var calls = new List<AIContent>();
@@ -350,15 +344,9 @@ internal static class ChatCompletionResponseReader
     /// <summary>Reads <c>usage</c> (or <see langword="null"/>) at the property name.</summary>
     public static UsageDetails? ReadUsage(ref Utf8JsonReader reader)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ReadUnlessNull(ref reader, JsonTokenType.StartObject, "usage is not an object"))
         {
             return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw Malformed("usage is not an object");
         }
 
         var usage = new UsageDetails();
@@ -395,15 +383,9 @@ internal static class ChatCompletionResponseReader
 
     private static long? ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ReadUnlessNull(ref reader, JsonTokenType.StartObject, "a usage detail is not an object"))
         {
             return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw Malformed("a usage detail is not an object");
         }
 
         long? value = null;
@@ -425,15 +407,9 @@ internal static class ChatCompletionResponseReader
     /// <summary>Reads <c>finish_reason</c> at the property name; the usual values come back as the shared instances.</summary>
     public static ChatFinishReason? ReadFinishReason(ref Utf8JsonReader reader)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ReadUnlessNull(ref reader, JsonTokenType.String, "finish_reason is not a string"))
         {
             return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            throw Malformed("finish_reason is not a string");
         }
 
         return reader.ValueTextEquals("stop"u8) ? ChatFinishReason.Stop
@@ -447,15 +423,9 @@ internal static class ChatCompletionResponseReader
     /// <summary>Reads <c>role</c> at the property name.</summary>
     public static ChatRole? ReadRole(ref Utf8JsonReader reader)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ReadUnlessNull(ref reader, JsonTokenType.String, "role is not a string"))
         {
             return null;
-        }
-
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            throw Malformed("role is not a string");
         }
 
         return reader.ValueTextEquals("assistant"u8) ? ChatRole.Assistant
@@ -519,6 +489,26 @@ internal static class ChatCompletionResponseReader
         {
             throw Malformed("unexpected JSON type");
         }
+    }
+
+    /// <summary>
+    /// Reads the value of the current property: <see langword="false"/> when it is <c>null</c>, <see langword="true"/>
+    /// when it starts with <paramref name="token"/>, and a reading failure with <paramref name="reason"/> otherwise.
+    /// </summary>
+    public static bool ReadUnlessNull(ref Utf8JsonReader reader, JsonTokenType token, string reason)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return false;
+        }
+
+        if (reader.TokenType != token)
+        {
+            throw Malformed(reason);
+        }
+
+        return true;
     }
 
     /// <summary>A reading failure; the reason is a fixed phrase, never text from the body.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Aegis.Pooling;
 using Microsoft.Extensions.AI;
 
 namespace Aegis.Providers.OpenAI;
@@ -27,7 +28,6 @@ internal sealed class ChatCompletionStreamReader : IDisposable
     private ChatFinishReason? _finishReason;
     private string? _id;
     private string? _model;
-    private long _createdSeconds = long.MinValue;
     private DateTimeOffset? _created;
     private List<ToolCallBuilder>? _calls;
     private StringBuilder? _refusal;
@@ -181,15 +181,9 @@ internal sealed class ChatCompletionStreamReader : IDisposable
 
     private void ReadDelta(ref Utf8JsonReader reader, ref List<AIContent>? contents)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ChatCompletionResponseReader.ReadUnlessNull(ref reader, JsonTokenType.StartObject, "delta is not an object"))
         {
             return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw ChatCompletionResponseReader.Malformed("delta is not an object");
         }
 
         while (ChatCompletionResponseReader.NextProperty(ref reader))
@@ -234,15 +228,9 @@ internal sealed class ChatCompletionStreamReader : IDisposable
 
     private void ReadToolCallDeltas(ref Utf8JsonReader reader)
     {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        if (!ChatCompletionResponseReader.ReadUnlessNull(ref reader, JsonTokenType.StartArray, "tool_calls is not an array"))
         {
             return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            throw ChatCompletionResponseReader.Malformed("tool_calls is not an array");
         }
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -269,15 +257,9 @@ internal sealed class ChatCompletionStreamReader : IDisposable
                 }
                 else if (reader.ValueTextEquals("function"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
+                    if (!ChatCompletionResponseReader.ReadUnlessNull(ref reader, JsonTokenType.StartObject, "function is not an object"))
                     {
                         continue;
-                    }
-
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        throw ChatCompletionResponseReader.Malformed("function is not an object");
                     }
 
                     while (ChatCompletionResponseReader.NextProperty(ref reader))
@@ -399,10 +381,9 @@ internal sealed class ChatCompletionStreamReader : IDisposable
 
     private void ReadCreated(ref Utf8JsonReader reader)
     {
-        if (ChatCompletionResponseReader.ReadInt64(ref reader) is { } seconds && seconds != _createdSeconds)
+        if (ChatCompletionResponseReader.ReadInt64(ref reader) is { } seconds)
         {
             _created = ChatCompletionResponseReader.FromUnixSeconds(seconds);
-            _createdSeconds = seconds;
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text.Encodings.Web;
 using System.Text.Json;
+using Aegis.Pooling;
 using Microsoft.Extensions.AI;
 
 namespace Aegis.Providers.OpenAI;
@@ -23,9 +23,6 @@ namespace Aegis.Providers.OpenAI;
 /// </remarks>
 internal sealed class OpenAIChatCompletionsClient : IChatClient
 {
-    /// <summary>JSON as the upstream reads it: only what JSON requires is escaped, so non-ASCII text travels as UTF-8.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private const int InitialRequestBytes = 4 * 1024;
     private const int InitialResponseBytes = 16 * 1024;
     private const int MaxResponseBytes = 64 * 1024 * 1024;
@@ -203,10 +200,7 @@ internal sealed class OpenAIChatCompletionsClient : IChatClient
         var body = new PooledBufferWriter(InitialRequestBytes);
         try
         {
-            using (var writer = new Utf8JsonWriter(body, WriterOptions))
-            {
-                ChatCompletionRequestWriter.Write(writer, messages, options, _model, _maxTokens, stream);
-            }
+            ChatCompletionRequestWriter.Write(body, messages, options, _model, _maxTokens, stream);
 
             var request = new HttpRequestMessage(HttpMethod.Post, _requestUri) { Content = new PooledJsonContent(body) };
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);

@@ -29,7 +29,7 @@ internal sealed class OpenAIChatCompletionsOptions
     /// How long a non-streamed call may take from sending to the end of the body; for a streamed call, how long
     /// each wait for the upstream may take (the answer's headers, then each event).
     /// </summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(100);
+    public TimeSpan Timeout { get; init; } = ChatProviderFactory.DefaultTimeout;
 
     /// <summary>Which field carries the output-token limit.</summary>
     public OpenAIMaxTokensField MaxTokensField { get; init; } = OpenAIMaxTokensField.MaxCompletionTokens;

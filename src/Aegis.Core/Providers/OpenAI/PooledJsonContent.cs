@@ -1,4 +1,5 @@
 using System.Net;
+using Aegis.Pooling;
 
 namespace Aegis.Providers.OpenAI;
 

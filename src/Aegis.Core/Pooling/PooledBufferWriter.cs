@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Aegis.Providers.OpenAI;
+namespace Aegis.Pooling;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over one array rented from <see cref="ArrayPool{T}.Shared"/>, grown by renting a
