@@ -48,7 +48,7 @@ internal sealed class PreparedStatement : IDisposable
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (max <= StackEncodeLimit)
         {
-            Span<byte> buffer = stackalloc byte[StackEncodeLimit];
+            Span<byte> buffer = stackalloc byte[max];
             var written = Encoding.UTF8.GetBytes(value, buffer);
             Check(raw.sqlite3_bind_text(_statement, index, buffer[..written]));
             return;

@@ -85,7 +85,7 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
 
             try
             {
-                return ValueTask.FromResult<ApiKeyRecord?>(Read(find));
+                return ValueTask.FromResult<ApiKeyRecord?>(Read(find, keyHash));
             }
             finally
             {
@@ -167,14 +167,15 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         RevokedAt = reader.IsDBNull(8) ? null : ToInstant(reader.GetInt64(8)),
     };
 
-    private static ApiKeyRecord Read(PreparedStatement row) => new()
+    /// <summary>The row <see cref="FindByHash"/> matched: its hash is the one looked up (binary comparison), so it is not read again.</summary>
+    private static ApiKeyRecord Read(PreparedStatement row, string keyHash) => new()
     {
         Id = row.GetString(0),
         Name = row.GetString(1),
         PrincipalId = row.GetString(2),
         Team = row.GetStringOrNull(3),
         Labels = ReadLabels(row.GetUtf8(4)),
-        KeyHash = row.GetString(5),
+        KeyHash = keyHash,
         CreatedAt = ToInstant(row.GetInt64(6)),
         LastUsedAt = row.IsNull(7) ? null : ToInstant(row.GetInt64(7)),
         RevokedAt = row.IsNull(8) ? null : ToInstant(row.GetInt64(8)),

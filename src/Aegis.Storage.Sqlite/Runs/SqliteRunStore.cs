@@ -37,7 +37,7 @@ public sealed class SqliteRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(run);
         cancellationToken.ThrowIfCancellationRequested();
-        var create = new CreateOperation(_database.Path, run, RunSerializer.Write(run), Protect(run), cancellationToken);
+        var create = new CreateOperation(run, RunSerializer.Write(run), Protect(run), cancellationToken);
         Enqueue(create);
         return new ValueTask(create.Completion);
     }
@@ -233,7 +233,7 @@ public sealed class SqliteRunStore : IRunStore
     }
 
     /// <summary>An <c>INSERT</c> of a new run; a duplicate id fails only this caller.</summary>
-    private sealed class CreateOperation(string path, RunRecord run, PooledUtf8 payload, byte[]? maskMap, CancellationToken cancellationToken)
+    private sealed class CreateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, CancellationToken cancellationToken)
         : WriteOperation<bool>(cancellationToken)
     {
         private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
@@ -251,7 +251,7 @@ public sealed class SqliteRunStore : IRunStore
         protected override void Release() => payload.Return();
 
         protected override Exception Map(Exception error, SqliteDatabase database) => IsConstraint(error)
-            ? new AegisException(AegisErrors.StoreFailed, $"{path}: run {run.Id} already exists", error) { RunId = run.Id }
+            ? new AegisException(AegisErrors.StoreFailed, $"{database.Path}: run {run.Id} already exists", error) { RunId = run.Id }
             : base.Map(error, database);
     }
 

@@ -45,7 +45,6 @@ internal sealed class GroupCommitWriter
     private readonly WalCheckpointer _checkpointer;
     private List<WriteOperation> _queue = [];
     private bool _stopping;
-    private bool _waiting;
     private PooledConnection? _connection;
     private int _pagesSinceCheckpoint;
 
@@ -74,10 +73,9 @@ internal sealed class GroupCommitWriter
             }
 
             _queue.Add(operation);
-            if (_waiting)
+            if (_queue.Count == 1)
             {
-                _waiting = false;
-                Monitor.Pulse(_gate);
+                Monitor.Pulse(_gate); // the queue was empty: the writer is waiting, or will see this before it waits
             }
         }
 
@@ -123,11 +121,9 @@ internal sealed class GroupCommitWriter
                 {
                     while (_queue.Count == 0 && !_stopping)
                     {
-                        _waiting = true;
                         Monitor.Wait(_gate);
                     }
 
-                    _waiting = false;
                     if (_queue.Count == 0)
                     {
                         break; // stopping, and everything queued is written
@@ -204,14 +200,12 @@ internal sealed class GroupCommitWriter
         try
         {
             var connection = _connection ??= OpenWriter();
-            connection.Statement(Begin).Execute();
-            _batch.Begin(connection);
+            BeginBatch(connection);
             if (!TryWriteAll(batch))
             {
                 // One operation failed: undo the whole batch and redo it with a savepoint per operation.
                 RollBackIfOpen(connection);
-                connection.Statement(Begin).Execute();
-                _batch.Begin(connection);
+                BeginBatch(connection);
                 WriteEachInSavepoint(batch);
             }
 
@@ -234,6 +228,13 @@ internal sealed class GroupCommitWriter
         {
             _batch.End();
         }
+    }
+
+    /// <summary>Opens the batch's write transaction; the audit head is read again inside it when first needed.</summary>
+    private void BeginBatch(PooledConnection connection)
+    {
+        connection.Statement(Begin).Execute();
+        _batch.Begin(connection);
     }
 
     private bool TryWriteAll(List<WriteOperation> batch)
