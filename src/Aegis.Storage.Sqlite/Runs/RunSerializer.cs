@@ -199,7 +199,43 @@ internal static class RunSerializer
             options.Tools = list;
         }
 
+        if (options?.AdditionalProperties is { Count: > 0 } properties)
+        {
+            RestoreScalars(properties);
+        }
+
         return options;
+    }
+
+    /// <summary>
+    /// JSON gives the options' <c>AdditionalProperties</c> back as <see cref="JsonElement"/>s, but the provider reads its
+    /// settings there by type (<see cref="OpenAIConventions.StrictJsonSchema"/> a bool, <see cref="OpenAIConventions.User"/>
+    /// a string): booleans and strings get their types back; numbers, objects and arrays stay JSON.
+    /// </summary>
+    private static void RestoreScalars(AdditionalPropertiesDictionary properties)
+    {
+        List<KeyValuePair<string, object?>>? restored = null;
+        foreach (var (key, value) in properties)
+        {
+            object? scalar = value is JsonElement element
+                ? element.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.String => element.GetString(),
+                    _ => null,
+                }
+                : null;
+            if (scalar is not null)
+            {
+                (restored ??= []).Add(new(key, scalar));
+            }
+        }
+
+        foreach (var (key, scalar) in restored ?? [])
+        {
+            properties[key] = scalar;
+        }
     }
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)

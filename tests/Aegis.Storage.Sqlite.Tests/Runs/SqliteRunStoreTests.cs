@@ -40,6 +40,31 @@ public sealed class SqliteRunStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_paused_run_keeps_the_provider_settings_of_its_options_as_the_provider_reads_them()
+    {
+        var run = PausedRun("run-settings");
+        run.Checkpoint!.Options!.AdditionalProperties = new AdditionalPropertiesDictionary
+        {
+            [OpenAIConventions.StrictJsonSchema] = true,
+            [OpenAIConventions.User] = "end-user-7",
+            ["seed_note"] = 42,
+        };
+        using (var database = _temp.Open())
+        {
+            await new SqliteRunStore(database).CreateAsync(run);
+        }
+
+        using var reopened = _temp.Open();
+        var properties = (await new SqliteRunStore(reopened).GetAsync("run-settings"))!.Checkpoint!.Options!.AdditionalProperties!;
+
+        // A resumed run sends json_schema.strict and user again: they come back as a bool and a string, not as JSON.
+        Assert.Equal(true, OpenAIConventions.GetStrict(properties));
+        Assert.True(properties.TryGetValue(OpenAIConventions.User, out string? user));
+        Assert.Equal("end-user-7", user);
+        Assert.Equal(42, Assert.IsType<System.Text.Json.JsonElement>(properties["seed_note"]).GetInt32()); // other values stay JSON
+    }
+
+    [Fact]
     public async Task Paused_run_with_checkpoint_and_mask_map_survives_a_restart()
     {
         var run = PausedRun("run-restart");
