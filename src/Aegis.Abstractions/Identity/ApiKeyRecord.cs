@@ -33,8 +33,8 @@ public sealed record ApiKeyRecord
     /// <summary>Whether the key is revoked.</summary>
     public bool IsRevoked => RevokedAt is not null;
 
-    /// <summary>The principal this key authenticates as.</summary>
-    public Principal ToPrincipal() => new(PrincipalId, Team, Labels);
+    /// <summary>The principal this key authenticates as (a blank <see cref="Team"/> is no team).</summary>
+    public Principal ToPrincipal() => new(PrincipalId, string.IsNullOrWhiteSpace(Team) ? null : Team, Labels);
 }
 
 /// <summary>What to create a key for.</summary>

@@ -63,6 +63,21 @@ public sealed class ApiKeyAuthenticationTests
         Assert.NotNull(record!.LastUsedAt);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task A_key_with_a_blank_team_authenticates_a_principal_without_a_team(string team)
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var store = gateway.Services.GetRequiredService<IApiKeyStore>();
+        var created = await store.CreateAsync(new ApiKeyRequest { Name = "k", PrincipalId = "dave", Team = team });
+
+        var (_, body) = await gateway.PostAsync("v1/runs", Body, created.Key);
+
+        var run = await gateway.Services.GetRequiredService<AegisEngine>().GetRunAsync(body.GetProperty("run_id").GetString()!);
+        Assert.Null(run!.Team);
+    }
+
     [Fact]
     public async Task A_request_looks_its_key_up_once()
     {
