@@ -35,7 +35,7 @@ public sealed class AegisKeyAuthenticationHandler : AuthenticationHandler<AegisK
         ApiKeyCheck check;
         try
         {
-            check = await _authenticator.CheckAsync(Context).ConfigureAwait(false);
+            check = await _authenticator.CheckAndKeepAsync(Context).ConfigureAwait(false);
         }
         catch (AegisException fault)
         {

@@ -42,15 +42,21 @@ public sealed class ApiKeyAuthenticator
     /// </summary>
     /// <param name="context">The request.</param>
     /// <exception cref="AegisException"><c>AEG-STO-001</c> when the key store fails.</exception>
-    public async ValueTask<ApiKeyCheck> CheckAsync(HttpContext context)
+    public ValueTask<ApiKeyCheck> CheckAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Features.Get<CheckedKey>() is { } done)
-        {
-            return done.Check;
-        }
+        return context.Features.Get<CheckedKey>() is { } done
+            ? ValueTask.FromResult(done.Check)
+            : CheckAsync(context.Request.Headers.Authorization, context.RequestAborted);
+    }
 
-        var check = await CheckAsync(context.Request.Headers.Authorization, context.RequestAborted).ConfigureAwait(false);
+    /// <summary>
+    /// <see cref="CheckAsync(HttpContext)"/>, keeping the result on the request for the Aegis endpoints: what the
+    /// <c>AegisKey</c> scheme's handler calls. (The endpoints themselves do not keep it: nothing after them reads it.)
+    /// </summary>
+    internal async ValueTask<ApiKeyCheck> CheckAndKeepAsync(HttpContext context)
+    {
+        var check = await CheckAsync(context).ConfigureAwait(false);
         context.Features.Set(new CheckedKey(check));
         return check;
     }

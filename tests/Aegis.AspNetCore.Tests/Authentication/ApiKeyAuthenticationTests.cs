@@ -104,6 +104,23 @@ public sealed class ApiKeyAuthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.Client.GetAsync("v1/audit")).StatusCode);
     }
 
+    [Fact]
+    public async Task With_AegisKey_as_the_hosts_default_scheme_the_endpoint_reuses_the_middlewares_check()
+    {
+        var store = new CountingKeyStore(new InMemoryApiKeyStore(TimeProvider.System));
+        await using var gateway = await TestGateway.StartAsync(services: s =>
+        {
+            s.AddSingleton<IApiKeyStore>(store);
+            s.AddAuthentication(AegisKeyDefaults.AuthenticationScheme); // the host's authentication middleware checks the key first
+        });
+        var created = await store.CreateAsync(new ApiKeyRequest { Name = "k", PrincipalId = "alice" });
+
+        var (response, _) = await gateway.PostAsync("v1/runs", Body, created.Key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, store.Lookups);
+    }
+
     /// <summary>Counts key lookups, passing everything through.</summary>
     private sealed class CountingKeyStore(IApiKeyStore inner) : IApiKeyStore
     {
