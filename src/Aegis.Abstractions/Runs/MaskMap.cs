@@ -126,9 +126,10 @@ public sealed class MaskMap
             throw new ArgumentException("The value is empty.", nameof(original));
         }
 
-        if (_byOriginal is null && TryScanPlaceholder(entityType, original, out var scanned))
+        if (_byOriginal is null)
         {
-            return scanned;
+            // Below the index threshold: one scan over the span, and the value becomes a string only when it is new.
+            return TryScanPlaceholder(entityType, original, out var scanned) ? scanned : Create(entityType, original.ToString(), withheld);
         }
 
         return GetOrAdd(entityType, original.ToString(), withheld);
@@ -138,13 +139,13 @@ public sealed class MaskMap
     {
         ArgumentException.ThrowIfNullOrEmpty(entityType);
         ArgumentException.ThrowIfNullOrEmpty(original);
-        if (TryGetPlaceholder(entityType, original, out var existing))
-        {
-            return existing;
-        }
+        return TryGetPlaceholder(entityType, original, out var existing) ? existing : Create(entityType, original, withheld);
+    }
 
-        var n = NextNumber(entityType);
-        var placeholder = $"<{entityType}_{n}>";
+    /// <summary>Adds <paramref name="original"/> (not in the map) under the next placeholder of its type.</summary>
+    private string Create(string entityType, string original, bool withheld)
+    {
+        var placeholder = $"<{entityType}_{NextNumber(entityType)}>";
         Add(new MaskMapEntry(placeholder, entityType, original) { Withheld = withheld });
         return placeholder;
     }
@@ -200,34 +201,33 @@ public sealed class MaskMap
     /// <summary>The next placeholder number of <paramref name="entityType"/> (1 for the first), recorded as used.</summary>
     private int NextNumber(string entityType)
     {
-        var counters = _counters ??= new List<(string, int)>(2);
-        for (var i = 0; i < counters.Count; i++)
-        {
-            if (string.Equals(counters[i].EntityType, entityType, StringComparison.Ordinal))
-            {
-                var next = counters[i].Last + 1;
-                counters[i] = (entityType, next);
-                return next;
-            }
-        }
-
-        counters.Add((entityType, 1));
-        return 1;
+        var i = CounterIndex(entityType);
+        var next = _counters![i].Last + 1;
+        _counters[i] = (entityType, next);
+        return next;
     }
 
+    /// <summary>Records that <paramref name="entityType"/>'s placeholders are numbered up to <paramref name="used"/> at least.</summary>
     private void RaiseNumber(string entityType, int used)
+    {
+        var i = CounterIndex(entityType);
+        _counters![i] = (entityType, Math.Max(used, _counters[i].Last));
+    }
+
+    /// <summary>Where <paramref name="entityType"/>'s counter is (added at 0 when the type has none yet).</summary>
+    private int CounterIndex(string entityType)
     {
         var counters = _counters ??= new List<(string, int)>(2);
         for (var i = 0; i < counters.Count; i++)
         {
             if (string.Equals(counters[i].EntityType, entityType, StringComparison.Ordinal))
             {
-                counters[i] = (entityType, Math.Max(used, counters[i].Last));
-                return;
+                return i;
             }
         }
 
-        counters.Add((entityType, used));
+        counters.Add((entityType, 0));
+        return counters.Count - 1;
     }
 
     private void Add(MaskMapEntry entry)

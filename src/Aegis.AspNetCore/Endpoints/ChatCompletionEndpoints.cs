@@ -36,7 +36,7 @@ internal static class ChatCompletionEndpoints
                 return;
             }
 
-            await ChatCompletionStreamWriter.WriteAsync(context, run, body.Model, body.StreamOptions?.IncludeUsage == true, runtime).ConfigureAwait(false);
+            await ChatCompletionStreamWriter.WriteAsync(context, run, body.Model, body.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
             return;
         }
 

@@ -19,7 +19,7 @@ internal static class ChatCompletionStreamWriter
     private static readonly byte[] FrameEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task WriteAsync(HttpContext context, StreamingRun run, string model, bool includeUsage, AegisHttpRuntime runtime)
+    public static async Task WriteAsync(HttpContext context, StreamingRun run, string model, bool includeUsage)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;

@@ -85,21 +85,14 @@ internal static class ChatMessageMapper
             return;
         }
 
-        if (content?.Other is not { } element || element.ValueKind == JsonValueKind.Null)
+        // A string is always Text (MessageContentConverter), and a JSON null never reaches the converter.
+        if (content?.Other is not { } element)
         {
             return;
         }
 
         switch (element.ValueKind)
         {
-            case JsonValueKind.String:
-                var text = element.GetString()!;
-                if (text.Length > 0)
-                {
-                    contents.Add(new TextContent(text));
-                }
-
-                return;
             case JsonValueKind.Array:
                 var j = 0;
                 foreach (var part in element.EnumerateArray())

@@ -15,6 +15,9 @@ namespace Aegis.Http;
 /// </summary>
 internal static class RequestBodyReader
 {
+    // The nesting a request body may have, for reading it and for the syntax check of a body it refuses.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo, long limit)
         where T : class
     {
@@ -70,7 +73,7 @@ internal static class RequestBodyReader
             T? value;
             try
             {
-                var json = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+                var json = new Utf8JsonReader(body, ReaderOptions);
                 value = JsonSerializer.Deserialize(ref json, typeInfo);
 
                 // Anything but whitespace after the value makes the body malformed (the reader throws on it).
@@ -95,7 +98,7 @@ internal static class RequestBodyReader
     /// <summary>Checks the syntax first, so that a syntax error is AEG-REQ-001 and a type error AEG-REQ-003.</summary>
     private static void EnsureWellFormed(ReadOnlySequence<byte> bytes)
     {
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(bytes, ReaderOptions);
         try
         {
             while (reader.Read())

@@ -294,12 +294,7 @@ internal sealed class StreamingExecutor
     private void AddVerdict(RunContext ctx, string node, Verdict verdict) =>
         Pipeline.StageRunner.Record(ctx.Audit, ctx.State, GuardStage.Egress, node, verdict, _executor.Time);
 
-    private static ChatResponseUpdate Text(RunContext ctx, string text, string? modelId) => new(ChatRole.Assistant, text)
-    {
-        ResponseId = ctx.State.RunId,
-        MessageId = ctx.State.RunId,
-        ModelId = modelId,
-    };
+    private static ChatResponseUpdate Text(RunContext ctx, string text, string? modelId) => Update(ctx, new TextContent(text), modelId);
 
     private static ChatResponseUpdate Update(RunContext ctx, AIContent content, string? modelId) => new(ChatRole.Assistant, [content])
     {

@@ -11,28 +11,16 @@ namespace Aegis.Guardrails.Pii;
 internal struct PiiTally
 {
     private Counts _counts;
-    private bool _any;
+    private int _mask;
 
     /// <summary>Number of placeholders restored.</summary>
     public int Restored { get; private set; }
 
     /// <summary>Whether any entity was counted (restorations aside).</summary>
-    public readonly bool HasDetections => _any;
+    public readonly bool HasDetections => _mask != 0;
 
     /// <summary>The counted types as bits (bit <c>(int)entity</c>): the same set always gives the same <see cref="Types"/>.</summary>
-    public readonly int TypeMask
-    {
-        get
-        {
-            var mask = 0;
-            for (var i = 0; i < PiiEntities.Count; i++)
-            {
-                mask |= _counts[i] > 0 ? 1 << i : 0;
-            }
-
-            return mask;
-        }
-    }
+    public readonly int TypeMask => _mask;
 
     /// <summary>Counts one detection or restoration.</summary>
     public void Add(PiiEntity entity)
@@ -44,7 +32,7 @@ internal struct PiiTally
         }
 
         _counts[(int)entity]++;
-        _any = true;
+        _mask |= 1 << (int)entity;
     }
 
     /// <summary>The detected types, e.g. <c>EMAIL_ADDRESS, PHONE_NUMBER</c>.</summary>
@@ -76,7 +64,7 @@ internal struct PiiTally
             text.AppendLiteral(Restored == 1 ? " placeholder" : " placeholders");
         }
 
-        if (_any)
+        if (HasDetections)
         {
             text.AppendLiteral(Restored > 0 ? "; masked " : "masked ");
             var first = true;
