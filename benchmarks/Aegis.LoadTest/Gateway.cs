@@ -97,7 +97,10 @@ internal abstract partial class Gateway : IAsyncDisposable
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, "v1/models"));
-                request.Headers.Authorization = new("Bearer", key);
+                if (key.Length > 0)
+                {
+                    request.Headers.Authorization = new("Bearer", key);
+                }
                 using var response = await client.SendAsync(request).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
@@ -118,16 +121,24 @@ internal abstract partial class Gateway : IAsyncDisposable
     protected static partial Regex KeyPattern();
 }
 
-/// <summary><c>aegis serve</c> as a child process (<c>dotnet Aegis.Cli.dll</c>), the delivered default.</summary>
+/// <summary>
+/// A gateway in a child process: <c>aegis serve</c> (<c>dotnet aegis.dll</c>), the delivered default, or the naive
+/// reference proxy (<c>dotnet Aegis.LoadTest.dll naive-proxy</c>).
+/// </summary>
 internal sealed class ChildProcessGateway : Gateway
 {
     private readonly Process _process;
+    private readonly string _what;
 
-    private ChildProcessGateway(Process process) => _process = process;
+    private ChildProcessGateway(Process process, string what)
+    {
+        _process = process;
+        _what = what;
+    }
 
     public override int ProcessId => _process.Id;
 
-    public override string Description => $"aegis serve (child process {_process.Id})";
+    public override string Description => $"{_what} (child process {_process.Id})";
 
     public static async Task<ChildProcessGateway> StartAsync(string cliDll, string configPath, string dbPath, IReadOnlyList<KeyValuePair<string, string>> environment)
     {
@@ -139,13 +150,27 @@ internal sealed class ChildProcessGateway : Gateway
         }
 
         var port = FreePort();
+        return await LaunchAsync("aegis serve", cliDll, ["serve", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", configPath, "--db", dbPath], environment, port, match.Value).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts this harness again as the naive reference proxy in front of <paramref name="upstream"/>.</summary>
+    public static Task<ChildProcessGateway> StartNaiveProxyAsync(Uri upstream, IReadOnlyList<KeyValuePair<string, string>> environment)
+    {
+        var port = FreePort();
+        var harness = typeof(NaiveProxy).Assembly.Location;
+        return LaunchAsync("naive proxy", harness, [NaiveProxy.Command, "--port", port.ToString(CultureInfo.InvariantCulture), "--upstream", upstream.ToString()], [.. NaiveProxy.Environment, .. environment], port, "");
+    }
+
+    private static async Task<ChildProcessGateway> LaunchAsync(string what, string dll, string[] args, IReadOnlyList<KeyValuePair<string, string>> environment, int port, string key)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { cliDll, "serve", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", configPath, "--db", dbPath })
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
@@ -160,10 +185,10 @@ internal sealed class ChildProcessGateway : Gateway
         process.ErrorDataReceived += (_, e) => Echo(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var gateway = new ChildProcessGateway(process)
+        var gateway = new ChildProcessGateway(process, what)
         {
             BaseUrl = new Uri($"http://127.0.0.1:{port}/"),
-            Key = match.Value,
+            Key = key,
         };
         try
         {
@@ -185,7 +210,7 @@ internal sealed class ChildProcessGateway : Gateway
             return;
         }
 
-        // SIGTERM: the host stops gracefully and flushes the ledger.
+        // SIGTERM: the host stops gracefully (aegis serve flushes the ledger).
         using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false }))
         {
             kill?.WaitForExit();
@@ -198,7 +223,7 @@ internal sealed class ChildProcessGateway : Gateway
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the gateway did not stop within 30 s of SIGTERM");
+            throw new TimeoutException($"the {_what} did not stop within 30 s of SIGTERM");
         }
     }
 

@@ -7,6 +7,11 @@ using System.Globalization;
 using Aegis.Benchmarking;
 using Aegis.LoadTest;
 
+if (args is [NaiveProxy.Command, ..])
+{
+    return await NaiveProxy.ServeAsync(args[1..]);
+}
+
 LoadTestOptions options;
 try
 {
@@ -64,23 +69,17 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
     try
     {
-        // Called by a gateway scenario when its measured window starts (after its own warm-up): the gateway's CPU time then.
-        var cpuAtStart = TimeSpan.Zero;
-        void Measuring() => cpuAtStart = gateway.CpuTime();
-
-        // The scenario is given the measuring hook when it goes through the gateway (direct ones have no gateway CPU).
-        async Task<ScenarioResult> Run(Func<Action?, Task<ScenarioResult>> scenario, bool throughGateway)
+        // The scenario is given a measuring hook when it goes through a gateway (direct ones have no gateway CPU);
+        // the hook is called when its measured window starts (after its own warm-up) and takes the gateway's CPU time then.
+        async Task<ScenarioResult> Run(Func<Action?, Task<ScenarioResult>> scenario, Gateway? through)
         {
-            if (throughGateway)
+            var cpuAtStart = TimeSpan.Zero;
+            through?.ResetPeakRss();
+            var r = await scenario(through is null ? null : () => cpuAtStart = through.CpuTime());
+            if (through is not null)
             {
-                gateway.ResetPeakRss();
-            }
-
-            var r = await scenario(throughGateway ? Measuring : null);
-            if (throughGateway)
-            {
-                r.GatewayPeakRssBytes = gateway.PeakRssBytes();
-                r.GatewayCpu = gateway.CpuTime() - cpuAtStart;
+                r.GatewayPeakRssBytes = through.PeakRssBytes();
+                r.GatewayCpu = through.CpuTime() - cpuAtStart;
             }
 
             results.Add(r);
@@ -109,51 +108,62 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
         if (options.Runs("1"))
         {
-            await Run(m => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration, m), false);
+            await Run(m => LoadGenerator.ClosedLoopAsync("1 direct", direct, c, warmup, duration, m), null);
         }
 
         if (options.Runs("2"))
         {
-            await Run(m => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration, m), true);
+            await Run(m => LoadGenerator.ClosedLoopAsync("2 pass-through", passthrough, c, warmup, duration, m), gateway);
         }
 
         if (options.Runs("3"))
         {
-            var g = await Run(m => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration, m), true);
+            var g = await Run(m => LoadGenerator.ClosedLoopAsync("3 governed", governed, c, warmup, duration, m), gateway);
             governedOk += g.Ok + g.WarmupOk;
         }
 
         if (options.Runs("4a"))
         {
-            await Run(m => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration, m), false);
+            await Run(m => LoadGenerator.ClosedLoopAsync("4a direct streaming", direct with { Stream = true }, c, warmup, duration, m), null);
         }
 
         if (options.Runs("4b"))
         {
-            var gs = await Run(m => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration, m), true);
+            var gs = await Run(m => LoadGenerator.ClosedLoopAsync("4b governed streaming", governed with { Stream = true }, c, warmup, duration, m), gateway);
             governedOk += gs.Ok + gs.WarmupOk;
         }
 
         if (options.Runs("5a"))
         {
-            await Run(m => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration, m), false);
+            await Run(m => LoadGenerator.OpenLoopAsync("5a direct fixed rate", direct, options.Rate, warmup, duration, m), null);
         }
 
         if (options.Runs("5b"))
         {
-            var go = await Run(m => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration, m), true);
+            var go = await Run(m => LoadGenerator.OpenLoopAsync("5b governed fixed rate", governed, options.Rate, warmup, duration, m), gateway);
             governedOk += go.Ok + go.WarmupOk;
         }
 
         if (options.Runs("6a"))
         {
-            await Run(m => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration, m), false);
+            await Run(m => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration, m), null);
         }
 
         if (options.Runs("6b"))
         {
-            var gso = await Run(m => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration, m), true);
+            var gso = await Run(m => LoadGenerator.OpenLoopAsync("6b governed streaming fixed rate", governed with { Stream = true }, options.Rate, warmup, duration, m), gateway);
             governedOk += gso.Ok + gso.WarmupOk;
+        }
+
+        if (options.Runs("7"))
+        {
+            // The reference the throughput bars are set against (NaiveProxy): its own child process in front of the same
+            // mock, warmed up as the gateway was, then measured as scenario 2 is. The gateway is idle meanwhile.
+            await using var naive = await ChildProcessGateway.StartNaiveProxyAsync(upstream.BaseUrl, options.GatewayEnvironment);
+            var proxied = new Target("naive proxy, no governance", naive.BaseUrl, null, "mock-model", Stream: false);
+            await LoadGenerator.ClosedLoopAsync("naive proxy warm-up", proxied, c, TimeSpan.Zero, TimeSpan.FromSeconds(options.GatewayWarmupSeconds / 3));
+            await Run(m => LoadGenerator.ClosedLoopAsync("7 naive proxy", proxied, c, warmup, duration, m), naive);
+            await naive.StopAsync();
         }
     }
     finally
@@ -196,6 +206,9 @@ var ratios = new List<(string Name, Func<double> Value, string Unit)>
     ("governed − direct streaming total p50", Either(() => Ms(R("4b").Latency.Percentile(50) - R("4a").Latency.Percentile(50))), "ms"),
     ("governed / direct streaming total p50", Either(() => R("4b").Latency.Percentile(50) / (double)Math.Max(1, R("4a").Latency.Percentile(50))), "x"),
     ("gateway peak RSS, governed (MB)", Either(() => R("3 ").GatewayPeakRssBytes / 1048576.0), "x"),
+    ("naive proxy / direct throughput", Either(() => R("7 ").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
+    ("pass-through / naive proxy throughput", Either(() => R("2 ").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
+    ("governed / naive proxy throughput", Either(() => R("3 ").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
 };
 
 Console.WriteLine(Report.Markdown(results, ratios));
