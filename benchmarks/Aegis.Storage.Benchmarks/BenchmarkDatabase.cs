@@ -9,10 +9,19 @@ internal sealed class BenchmarkDatabase : IDisposable
     {
         _directory = Path.Combine(Path.GetTempPath(), "aegis-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        Database = SqliteDatabase.Open(Path.Combine(_directory, "aegis.db"));
+        FilePath = Path.Combine(_directory, "aegis.db");
+        Database = SqliteDatabase.Open(FilePath);
     }
 
     public SqliteDatabase Database { get; }
+
+    /// <summary>The database file (its <c>-wal</c> file beside it).</summary>
+    public string FilePath { get; }
+
+    /// <summary>Bytes in the database file and its WAL now.</summary>
+    public long Bytes() => Size(FilePath) + Size(FilePath + "-wal");
+
+    private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     public void Dispose()
     {

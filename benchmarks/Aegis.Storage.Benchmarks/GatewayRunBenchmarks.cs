@@ -79,6 +79,9 @@ internal sealed class GatewayRunWorkload : IDisposable
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
+    /// <summary>Bytes in the database file and its WAL now.</summary>
+    public long DatabaseBytes => _database.Bytes();
+
     public void Dispose()
     {
         _ledger.Dispose();

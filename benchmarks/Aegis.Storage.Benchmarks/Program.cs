@@ -14,15 +14,17 @@ if (args is ["gateway-run", var runsText, var callersText])
     var process = Process.GetCurrentProcess();
     var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
     var allocated = GC.GetTotalAllocatedBytes(precise: true);
+    var databaseBytes = workload.DatabaseBytes;
     var watch = Stopwatch.StartNew();
     await workload.RunAsync(callers, runs);
     watch.Stop();
     var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+    var grown = (workload.DatabaseBytes - databaseBytes) / runs;
     process.Refresh();
     var userUs = (process.UserProcessorTime - user).TotalMicroseconds / runs;
     var systemUs = (process.PrivilegedProcessorTime - system).TotalMicroseconds / runs;
     Console.WriteLine(System.FormattableString.Invariant(
-        $"{runs} runs, {callers} callers: {watch.Elapsed.TotalMicroseconds / runs:F1} µs/run wall, CPU {userUs + systemUs:F1} µs/run (user {userUs:F1} + kernel {systemUs:F1}), {bytes / runs} B/run allocated"));
+        $"{runs} runs, {callers} callers: {watch.Elapsed.TotalMicroseconds / runs:F1} µs/run wall, CPU {userUs + systemUs:F1} µs/run (user {userUs:F1} + kernel {systemUs:F1}), {bytes / runs} B/run allocated, database +{grown} B/run"));
     return;
 }
 

@@ -47,6 +47,16 @@ public sealed class TempDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Reads one value from the file with raw SQL, outside the store.</summary>
+    public object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -22,7 +22,7 @@ namespace Aegis;
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
 {
-    private const string Columns = "seq, id, route, principal_id, status, created_at, payload, mask_map";
+    private const string Columns = "seq, id, route, principal_id, status, created_at, payload, mask_map, updated_at";
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates the store over an opened database.</summary>
@@ -219,7 +219,7 @@ public sealed class SqliteRunStore : IRunStore
             Array.Clear(plaintext);
         }
 
-        return RunSerializer.Read(id, reader.GetString(2), reader.GetString(3), status, reader.GetString(6), maskMap);
+        return RunSerializer.Read(id, reader.GetString(2), reader.GetString(3), status, new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero), reader.GetString(6), maskMap);
     }
 
     private static bool TryParseCursor(string cursor, out long ticks, out long seq)

@@ -243,6 +243,76 @@ public sealed class SqliteRunStoreTests : IDisposable
         Assert.Equal(["run-20", "run-15", "run-10", "run-05", "run-00"], paused.Runs.Select(r => r.Id));
     }
 
+    [Fact]
+    public async Task A_row_stores_no_defaults_and_no_timestamps_in_its_payload_and_reads_back_whole()
+    {
+        var at = new DateTimeOffset(2025, 6, 1, 8, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+        var bare = new RunRecord { Id = "run-bare", Route = "r", PrincipalId = "p", Status = RunStatus.Completed, CreatedAt = at, UpdatedAt = at.AddTicks(42) };
+        var full = bare with
+        {
+            Id = "run-full",
+            Status = RunStatus.Error,
+            Team = "team-b",
+            Approvers = ["carol"],
+            Messages = [new ChatMessage(ChatRole.User, "hello")],
+            Response = "hi",
+            Reason = "upstream failed",
+            ErrorCode = "AEG-PRV-001",
+            Usage = new RunUsage(5, 7),
+            Background = true,
+        };
+        using (var database = _temp.Open())
+        {
+            var store = new SqliteRunStore(database);
+            await store.CreateAsync(bare);
+            await store.CreateAsync(full);
+        }
+
+        // Null, empty and false fields and the timestamps (in their own columns) are not repeated in the JSON.
+        Assert.Equal("""{"messages":[],"prompt_tokens":0,"completion_tokens":0}""", _temp.Scalar("SELECT payload FROM runs WHERE id = 'run-bare';"));
+
+        using var reopened = _temp.Open();
+        var store2 = new SqliteRunStore(reopened);
+        var readBare = (await store2.GetAsync("run-bare"))!;
+        Assert.Equal((bare.Team, bare.Approvers.Count, bare.Response, bare.Reason, bare.ErrorCode, bare.Background), (readBare.Team, readBare.Approvers.Count, readBare.Response, readBare.Reason, readBare.ErrorCode, readBare.Background));
+        Assert.Equal(at.UtcTicks, readBare.CreatedAt.UtcTicks);
+        Assert.Equal(at.AddTicks(42).UtcTicks, readBare.UpdatedAt.UtcTicks);
+
+        var readFull = (await store2.GetAsync("run-full"))!;
+        Assert.Equal((full.Status, full.Team, full.Response, full.Reason, full.ErrorCode, full.Usage, full.Background), (readFull.Status, readFull.Team, readFull.Response, readFull.Reason, readFull.ErrorCode, readFull.Usage, readFull.Background));
+        Assert.Equal(["carol"], readFull.Approvers);
+        Assert.Equal("hello", Assert.Single(readFull.Messages).Text);
+    }
+
+    [Fact]
+    public async Task A_row_written_with_timestamps_and_defaults_in_its_payload_still_reads()
+    {
+        using (var database = _temp.Open())
+        {
+            await new SqliteRunStore(database).CreateAsync(new RunRecord { Id = "seed", Route = "r", PrincipalId = "p", Status = RunStatus.Completed, CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch });
+        }
+
+        // The payload as earlier versions wrote it: every field, the timestamps as ISO strings (ignored: the columns hold them).
+        var created = new DateTimeOffset(2025, 2, 3, 4, 5, 6, TimeSpan.Zero);
+        _temp.Execute($$"""
+            INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map)
+            VALUES ('run-old', 'support', 'bob', 'completed', {{created.UtcTicks}}, {{created.AddSeconds(2).UtcTicks}},
+                    '{"team":null,"approvers":[],"messages":[{"role":"user","contents":[{"$type":"text","text":"hi"}]}],"response":"hello","reason":null,"error_code":null,"prompt_tokens":3,"completion_tokens":4,"created_at":"1999-01-01T00:00:00+00:00","updated_at":"1999-01-01T00:00:00+00:00","background":false}',
+                    NULL);
+            """);
+
+        using var reopened = _temp.Open();
+        var run = (await new SqliteRunStore(reopened).GetAsync("run-old"))!;
+        Assert.Equal(created, run.CreatedAt);
+        Assert.Equal(created.AddSeconds(2), run.UpdatedAt);
+        Assert.Null(run.Team);
+        Assert.Empty(run.Approvers);
+        Assert.Equal("hi", Assert.Single(run.Messages).Text);
+        Assert.Equal("hello", run.Response);
+        Assert.Equal(new RunUsage(3, 4), run.Usage);
+        Assert.False(run.Background);
+    }
+
     internal static RunRecord PausedRun(string id)
     {
         var created = new DateTimeOffset(2025, 3, 14, 9, 26, 53, TimeSpan.FromHours(1));
