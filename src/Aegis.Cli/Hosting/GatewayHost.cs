@@ -180,6 +180,12 @@ internal static class GatewayHost
 
         // The tool reports start-up failures itself, as one coded message; the host's own "failed to start" is noise.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
+        // ASP.NET Core starts an Activity for every request while this category is enabled at any level (for log
+        // scopes), and the upstream HttpClient then starts a child and writes its traceparent: two activities and a
+        // header per request that nothing here records. The category logs only Information request lines, which the
+        // tool does not show; an ActivityListener (OpenTelemetry tracing in a host app) still gets its activities.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
     }
 
     private static void Listen(KestrelServerOptions kestrel, ListenAddress address, int port)
