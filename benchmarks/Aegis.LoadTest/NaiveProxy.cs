@@ -30,17 +30,18 @@ internal static class NaiveProxy
     {
         int? port = null;
         Uri? upstream = null;
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var known = args.Length % 2 == 0;
+        for (var i = 0; known && i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
-                case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--upstream": upstream = new Uri(args[i + 1].TrimEnd('/') + "/"); break;
-                default: break;
+                case "--port" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p): port = p; break;
+                case "--upstream" when Uri.TryCreate(args[i + 1].TrimEnd('/') + "/", UriKind.Absolute, out var u): upstream = u; break;
+                default: known = false; break;
             }
         }
 
-        if (port is null || upstream is null || args.Length % 2 != 0)
+        if (!known || port is null || upstream is null)
         {
             Console.Error.WriteLine($"usage: Aegis.LoadTest {Command} --port PORT --upstream URL");
             return 2;
@@ -50,7 +51,7 @@ internal static class NaiveProxy
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port.Value, l => l.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
-        using var client = new HttpClient { BaseAddress = upstream };
+        using var client = new HttpClient();
         var completions = new Uri(upstream, "chat/completions");
         app.MapGet("/v1/models", () => Results.Text("""{"object":"list","data":[]}""", "application/json"));
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
