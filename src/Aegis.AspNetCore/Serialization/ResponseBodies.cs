@@ -117,7 +117,9 @@ internal sealed class ChoiceBody
 
     public required string FinishReason { get; init; }
 
-    public object? Logprobs { get; init; }
+    /// <summary>Always null: log probabilities are not passed through. Typed so the source-generated writer needs no
+    /// <see cref="object"/> serializer (which allocates a stack of frames per response).</summary>
+    public string? Logprobs { get; init; }
 }
 
 /// <summary>The assistant message of a choice.</summary>

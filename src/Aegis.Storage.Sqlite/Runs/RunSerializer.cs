@@ -273,10 +273,57 @@ internal static class RunSerializer
         writer.WriteStartArray(name);
         foreach (var message in messages)
         {
-            JsonSerializer.Serialize(writer, message, MessageInfo);
+            WriteMessage(writer, message);
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// One message as <see cref="AIJsonUtilities.DefaultOptions"/> writes it. A message of text only, with nothing
+    /// else set (what a chat request and a model's answer are), is written here, byte for byte the same (a test
+    /// compares): the serializer would allocate a stack of frames for each message. Any other message goes to the serializer.
+    /// </summary>
+    internal static void WriteMessage(Utf8JsonWriter writer, ChatMessage message)
+    {
+        if (!IsPlainText(message))
+        {
+            JsonSerializer.Serialize(writer, message, MessageInfo);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("role", message.Role.Value);
+        writer.WriteStartArray("contents");
+        foreach (var content in message.Contents)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$type", "text");
+            writer.WriteString("text", ((TextContent)content).Text);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static bool IsPlainText(ChatMessage message)
+    {
+        if (message.AuthorName is not null || message.CreatedAt is not null || message.MessageId is not null || message.AdditionalProperties is not null)
+        {
+            return false;
+        }
+
+        foreach (var content in message.Contents)
+        {
+            // Exactly TextContent: a derived type is written with its own discriminator and members.
+            if (content.GetType() != typeof(TextContent) || content.AdditionalProperties is not null || content.Annotations is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void WriteMap(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, string> map)

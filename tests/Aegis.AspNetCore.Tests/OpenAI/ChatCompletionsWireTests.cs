@@ -31,6 +31,7 @@ public sealed class ChatCompletionsWireTests
         Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
         Assert.Equal("Hello there", choice.GetProperty("message").GetProperty("content").GetString());
         Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, choice.GetProperty("logprobs").ValueKind); // present and null, as OpenAI sends it
         Assert.True(body.GetProperty("usage").GetProperty("total_tokens").GetInt64() > 0);
     }
 
