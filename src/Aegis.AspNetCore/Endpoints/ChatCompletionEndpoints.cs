@@ -92,10 +92,14 @@ internal static class ChatCompletionEndpoints
     {
         List<ToolCallOutBody>? calls = null;
         string? refusal = null;
-        foreach (var message in response.Messages)
+        // Indexed loops: an interface's enumerator is an allocation, and this runs for every completion.
+        var messages = response.Messages;
+        for (var m = 0; m < messages.Count; m++)
         {
-            foreach (var content in message.Contents)
+            var contents = messages[m].Contents;
+            for (var c = 0; c < contents.Count; c++)
             {
+                var content = contents[c];
                 if (content is FunctionCallContent call)
                 {
                     (calls ??= []).Add(new ToolCallOutBody(call.CallId, "function", new FunctionOutBody(call.Name, ArgumentsJson(call))));

@@ -270,10 +270,11 @@ internal static class RunSerializer
 
     private static void WriteMessages(Utf8JsonWriter writer, string name, IReadOnlyList<ChatMessage> messages)
     {
+        // Indexed loops: an interface's enumerator is an allocation (these run for every stored run).
         writer.WriteStartArray(name);
-        foreach (var message in messages)
+        for (var i = 0; i < messages.Count; i++)
         {
-            WriteMessage(writer, message);
+            WriteMessage(writer, messages[i]);
         }
 
         writer.WriteEndArray();
@@ -295,11 +296,12 @@ internal static class RunSerializer
         writer.WriteStartObject();
         writer.WriteString("role", message.Role.Value);
         writer.WriteStartArray("contents");
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
             writer.WriteStartObject();
             writer.WriteString("$type", "text");
-            writer.WriteString("text", ((TextContent)content).Text);
+            writer.WriteString("text", ((TextContent)contents[i]).Text);
             writer.WriteEndObject();
         }
 
@@ -314,9 +316,11 @@ internal static class RunSerializer
             return false;
         }
 
-        foreach (var content in message.Contents)
+        var contents = message.Contents;
+        for (var i = 0; i < contents.Count; i++)
         {
             // Exactly TextContent: a derived type is written with its own discriminator and members.
+            var content = contents[i];
             if (content.GetType() != typeof(TextContent) || content.AdditionalProperties is not null || content.Annotations is not null)
             {
                 return false;
