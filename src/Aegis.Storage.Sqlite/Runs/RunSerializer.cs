@@ -7,8 +7,8 @@ using Microsoft.Extensions.AI;
 namespace Aegis.Storage.Sqlite.Runs;
 
 /// <summary>
-/// Writes and reads the JSON payload of a run row: every field of <see cref="RunRecord"/> that is not
-/// an indexed column, except the checkpoint's mask map (encrypted in its own column).
+/// Writes and reads the JSON payload of a run row: every field of <see cref="RunRecord"/> that has no column of its
+/// own (id, route, principal, status and the timestamps do), except the checkpoint's mask map (encrypted in its own column).
 /// Chat messages and options use <see cref="AIJsonUtilities.DefaultOptions"/>, so any content type
 /// Microsoft.Extensions.AI can serialize round-trips. Of <see cref="ChatOptions.Tools"/>, which that serializer
 /// leaves out, the function declarations are kept (name, description, parameter schema, strict flag) and come back
@@ -70,6 +70,7 @@ internal static class RunSerializer
         {
             writer.WriteBoolean("background", true);
         }
+
         if (run.Checkpoint is { } checkpoint)
         {
             writer.WriteStartObject("checkpoint");
