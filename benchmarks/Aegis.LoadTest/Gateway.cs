@@ -158,7 +158,7 @@ internal sealed class ChildProcessGateway : Gateway
     {
         var port = FreePort();
         var harness = typeof(NaiveProxy).Assembly.Location;
-        return LaunchAsync("naive proxy", harness, [NaiveProxy.Command, "--port", port.ToString(CultureInfo.InvariantCulture), "--upstream", upstream.ToString()], [.. NaiveProxy.Environment, .. environment], port, "");
+        return LaunchAsync("naive proxy", harness, [NaiveProxy.Command, "--port", port.ToString(CultureInfo.InvariantCulture), "--upstream", upstream.ToString()], [.. NaiveProxy.AspNetCoreRuntimeDefaults, .. environment], port, "");
     }
 
     private static async Task<ChildProcessGateway> LaunchAsync(string what, string dll, string[] args, IReadOnlyList<KeyValuePair<string, string>> environment, int port, string key)

@@ -20,7 +20,7 @@ internal static class NaiveProxy
     public const string Command = "naive-proxy";
 
     /// <summary>ASP.NET Core's own runtime defaults (this harness's runtimeconfig turns server GC off for itself).</summary>
-    public static readonly IReadOnlyList<KeyValuePair<string, string>> Environment =
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> AspNetCoreRuntimeDefaults =
     [
         new("DOTNET_gcServer", "1"),
         new("DOTNET_gcConcurrent", "1"),

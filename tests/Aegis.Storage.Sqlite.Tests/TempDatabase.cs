@@ -38,23 +38,18 @@ public sealed class TempDatabase : IDisposable
     }
 
     /// <summary>Runs raw SQL on the file, outside the store (to tamper or to inspect).</summary>
-    public void Execute(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    public void Execute(string sql) => Raw(sql, command => command.ExecuteNonQuery());
 
     /// <summary>Reads one value from the file with raw SQL, outside the store.</summary>
-    public object? Scalar(string sql)
+    public object? Scalar(string sql) => Raw(sql, command => command.ExecuteScalar());
+
+    private T Raw<T>(string sql, Func<SqliteCommand, T> run)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return command.ExecuteScalar();
+        return run(command);
     }
 
     public void Dispose()

@@ -126,11 +126,8 @@ internal sealed class StreamingExecutor
                     yield break;
                 }
 
-                if (released.Length > 0)
+                if (TakeReleased(released, full) is { } chunk)
                 {
-                    var chunk = released.ToString();
-                    released.Clear();
-                    full.Append(chunk);
                     yield return Text(ctx, chunk, modelId);
                 }
             }
@@ -145,17 +142,11 @@ internal sealed class StreamingExecutor
                 yield break;
             }
 
-            for (var i = 0; i < steps.Length; i++)
-            {
-                AddVerdict(ctx, steps[i].Name, verdicts[i]);
-            }
+            AddVerdicts(ctx, steps, verdicts);
 
-            if (released.Length > 0)
+            if (TakeReleased(released, full) is { } rest)
             {
-                var chunk = released.ToString();
-                released.Clear();
-                full.Append(chunk);
-                yield return Text(ctx, chunk, modelId);
+                yield return Text(ctx, rest, modelId);
             }
 
             ErrorContent? guardedRefusal = null;
@@ -175,10 +166,7 @@ internal sealed class StreamingExecutor
                     yield break;
                 }
 
-                for (var i = 0; i < steps.Length; i++)
-                {
-                    AddVerdict(ctx, steps[i].Name, refusalVerdicts[i]);
-                }
+                AddVerdicts(ctx, steps, refusalVerdicts);
 
                 guardedRefusal = new ErrorContent(released.ToString()) { ErrorCode = OpenAIConventions.RefusalErrorCode };
                 released.Clear();
@@ -291,8 +279,31 @@ internal sealed class StreamingExecutor
         return _executor.FinalizeAsync(ctx, new RunEnding(RunStatus.Blocked, reason, code), null, CancellationToken.None);
     }
 
+    /// <summary>Audits each step's final verdict of a stream that completed without stopping.</summary>
+    private void AddVerdicts(RunContext ctx, Pipeline.GuardStep[] steps, Verdict[] verdicts)
+    {
+        for (var i = 0; i < steps.Length; i++)
+        {
+            AddVerdict(ctx, steps[i].Name, verdicts[i]);
+        }
+    }
+
     private void AddVerdict(RunContext ctx, string node, Verdict verdict) =>
         Pipeline.StageRunner.Record(ctx.Audit, ctx.State, GuardStage.Egress, node, verdict, _executor.Time);
+
+    /// <summary>What the guards released since the last update, added to the whole answer; <see langword="null"/> when nothing was.</summary>
+    private static string? TakeReleased(StringBuilder released, StringBuilder full)
+    {
+        if (released.Length == 0)
+        {
+            return null;
+        }
+
+        var chunk = released.ToString();
+        released.Clear();
+        full.Append(chunk);
+        return chunk;
+    }
 
     private static ChatResponseUpdate Text(RunContext ctx, string text, string? modelId) => Update(ctx, new TextContent(text), modelId);
 
