@@ -153,12 +153,16 @@ internal sealed class ChildProcessGateway : Gateway
         return await LaunchAsync("aegis serve", cliDll, ["serve", "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--config", configPath, "--db", dbPath], environment, port, match.Value).ConfigureAwait(false);
     }
 
-    /// <summary>Starts this harness again as the naive reference proxy in front of <paramref name="upstream"/>.</summary>
-    public static Task<ChildProcessGateway> StartNaiveProxyAsync(Uri upstream, IReadOnlyList<KeyValuePair<string, string>> environment)
+    /// <summary>
+    /// Starts this harness again as the naive reference proxy in front of <paramref name="upstream"/>; with
+    /// <paramref name="store"/>, writing each run to that SQLite file before answering.
+    /// </summary>
+    public static Task<ChildProcessGateway> StartNaiveProxyAsync(Uri upstream, string? store, IReadOnlyList<KeyValuePair<string, string>> environment)
     {
         var port = FreePort();
         var harness = typeof(NaiveProxy).Assembly.Location;
-        return LaunchAsync("naive proxy", harness, [NaiveProxy.Command, "--port", port.ToString(CultureInfo.InvariantCulture), "--upstream", upstream.ToString()], [.. NaiveProxy.AspNetCoreRuntimeDefaults, .. environment], port, "");
+        string[] args = [NaiveProxy.Command, "--port", port.ToString(CultureInfo.InvariantCulture), "--upstream", upstream.ToString(), .. store is null ? Array.Empty<string>() : ["--store", store]];
+        return LaunchAsync("naive proxy", harness, args, [.. NaiveProxy.AspNetCoreRuntimeDefaults, .. environment], port, "");
     }
 
     private static async Task<ChildProcessGateway> LaunchAsync(string what, string dll, string[] args, IReadOnlyList<KeyValuePair<string, string>> environment, int port, string key)

@@ -34,7 +34,7 @@ internal sealed class LoadTestOptions
 
     public string? OutputPath { get; private set; }
 
-    /// <summary>The scenarios to run (<c>1,2,3,4a,4b,5a,5b,6a,6b,7</c>; a number alone takes both of its halves); all when null.</summary>
+    /// <summary>The scenarios to run (<c>1,2,3,4a,4b,5a,5b,6a,6b,7,8a,8b</c>; a number alone takes both of its halves); all when null.</summary>
     public IReadOnlySet<string>? Scenarios { get; private set; }
 
     /// <summary>Environment variables set for the gateway children only, <c>aegis serve</c> and the naive proxy (runtime knobs, e.g. <c>DOTNET_TieredPGO=0</c>).</summary>
@@ -120,7 +120,7 @@ internal sealed class LoadTestOptions
           --memory-store            with --in-process: in-memory runs and audit instead of SQLite (diagnostics)
           --cli PATH                aegis.dll, or the folder holding it, to run (default: src/Aegis.Cli/bin/Release/net10.0, built if missing)
           --gateway-env NAME=VALUE  set an environment variable for the gateway children only: aegis serve and the naive proxy (repeatable)
-          --scenarios LIST          run only these scenarios, e.g. 3 or 1,3,5 or 1,2,7 (development; ratios need both sides)
+          --scenarios LIST          run only these scenarios, e.g. 3 or 1,3,5 or 1,2,7,8 (development; ratios need both sides)
           --out PATH                JSON results (default benchmarks/results/latest.json; smoke: not written unless given)
         """;
 }

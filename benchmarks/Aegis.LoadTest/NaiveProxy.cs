@@ -4,6 +4,7 @@ using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.AI;
 
 namespace Aegis.LoadTest;
 
@@ -14,6 +15,13 @@ namespace Aegis.LoadTest;
 /// parses the answer the same way and writes it back. No keys, no guards, no storage, no streaming. It runs as
 /// <c>Aegis.LoadTest naive-proxy --port P --upstream URL</c>, a child process like <c>aegis serve</c>, so the two are
 /// measured the same way (scenario 7).
+/// <para>
+/// With <c>--store PATH</c> it also writes, before it answers, what the gateway writes for a pass-through run: the run
+/// (its messages, the answer, usage) and its two status events, through <see cref="SqliteRunStore"/> and
+/// <see cref="SqliteAuditLedger"/> on a SQLite file, awaited as the gateway awaits them (scenario 8). The difference
+/// between 7 and 8 is what a durable acknowledgement costs any proxy on this machine; between 8 and 2, the gateway's
+/// own work (keys, engine, its JSON, its client).
+/// </para>
 /// </summary>
 internal static class NaiveProxy
 {
@@ -30,6 +38,7 @@ internal static class NaiveProxy
     {
         int? port = null;
         Uri? upstream = null;
+        string? storePath = null;
         var known = args.Length % 2 == 0;
         for (var i = 0; known && i + 1 < args.Length; i += 2)
         {
@@ -37,13 +46,14 @@ internal static class NaiveProxy
             {
                 case "--port" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p): port = p; break;
                 case "--upstream" when Uri.TryCreate(args[i + 1].TrimEnd('/') + "/", UriKind.Absolute, out var u): upstream = u; break;
+                case "--store": storePath = args[i + 1]; break;
                 default: known = false; break;
             }
         }
 
         if (!known || port is null || upstream is null)
         {
-            Console.Error.WriteLine($"usage: Aegis.LoadTest {Command} --port PORT --upstream URL");
+            Console.Error.WriteLine($"usage: Aegis.LoadTest {Command} --port PORT --upstream URL [--store PATH]");
             return 2;
         }
 
@@ -52,6 +62,9 @@ internal static class NaiveProxy
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port.Value, l => l.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         using var client = new HttpClient();
+        using var database = storePath is null ? null : SqliteDatabase.Open(storePath);
+        var runs = database is null ? null : new SqliteRunStore(database);
+        await using var ledger = database is null ? null : new SqliteAuditLedger(database);
         var completions = new Uri(upstream, "chat/completions");
         app.MapGet("/v1/models", () => Results.Text("""{"object":"list","data":[]}""", "application/json"));
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
@@ -68,6 +81,11 @@ internal static class NaiveProxy
             using var answer = await client.PostAsync(completions, content, context.RequestAborted).ConfigureAwait(false);
             await using var stream = await answer.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
             var parsed = await JsonNode.ParseAsync(stream, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            if (runs is not null && ledger is not null)
+            {
+                await StoreAsync(runs, ledger, body, parsed).ConfigureAwait(false);
+            }
+
             context.Response.StatusCode = (int)answer.StatusCode;
             context.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(context.Response.Body, parsed, NaiveProxyJson.Default.JsonNode, context.RequestAborted).ConfigureAwait(false);
@@ -76,6 +94,46 @@ internal static class NaiveProxy
         await app.RunAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The run and audit writes of a completed pass-through run, queued together and awaited (one group commit).</summary>
+    private static async Task StoreAsync(SqliteRunStore runs, SqliteAuditLedger ledger, JsonObject request, JsonNode? answer)
+    {
+        var messages = new List<ChatMessage>();
+        foreach (var message in request["messages"]?.AsArray() ?? [])
+        {
+            messages.Add(new ChatMessage(new ChatRole(message?["role"]?.GetValue<string>() ?? "user"), message?["content"]?.GetValue<string>()));
+        }
+
+        var text = answer?["choices"]?[0]?["message"]?["content"]?.GetValue<string>();
+        messages.Add(new ChatMessage(ChatRole.Assistant, text));
+        var usage = answer?["usage"];
+        var now = TimeProvider.System.GetUtcNow();
+        var run = new RunRecord
+        {
+            Id = Guid.CreateVersion7(now).ToString(),
+            Route = GatewayConfig.PassthroughRoute,
+            PrincipalId = "loadtest",
+            Status = RunStatus.Completed,
+            Messages = messages,
+            Response = text,
+            Usage = new RunUsage(usage?["prompt_tokens"]?.GetValue<long>() ?? 0, usage?["completion_tokens"]?.GetValue<long>() ?? 0),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var create = runs.CreateAsync(run).AsTask();
+        var append = ledger.AppendAsync([Status(run, RunStatus.Running), Status(run, RunStatus.Completed)]).AsTask();
+        await Task.WhenAll(create, append).ConfigureAwait(false);
+    }
+
+    private static AuditEntry Status(RunRecord run, RunStatus status) => new()
+    {
+        Timestamp = run.UpdatedAt,
+        RunId = run.Id,
+        PrincipalId = run.PrincipalId,
+        Route = run.Route,
+        Node = "engine",
+        Status = status,
+    };
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(JsonNode))]

@@ -155,15 +155,39 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
             governedOk += gso.Ok + gso.WarmupOk;
         }
 
+        // The reference the throughput bars are set against (NaiveProxy): its own child process in front of the same
+        // mock, warmed up as the gateway was, then measured as scenario 2 is. The gateway is idle meanwhile. Scenarios 8a
+        // and 8b are the same proxy writing a pass-through run to its own SQLite file before it answers, measured as
+        // scenarios 2 and 5b are: what a durable acknowledgement alone costs a proxy on this machine.
+        async Task NaiveAsync(string what, string? store, Func<Target, ChildProcessGateway, Task> measure)
+        {
+            await using var naive = await ChildProcessGateway.StartNaiveProxyAsync(upstream.BaseUrl, store, options.GatewayEnvironment);
+            var proxied = new Target(what, naive.BaseUrl, null, "mock-model", Stream: false);
+            await LoadGenerator.ClosedLoopAsync("naive proxy warm-up", proxied, c, TimeSpan.Zero, TimeSpan.FromSeconds(options.GatewayWarmupSeconds / 3));
+            await measure(proxied, naive);
+            await naive.StopAsync();
+        }
+
         if (options.Runs("7"))
         {
-            // The reference the throughput bars are set against (NaiveProxy): its own child process in front of the same
-            // mock, warmed up as the gateway was, then measured as scenario 2 is. The gateway is idle meanwhile.
-            await using var naive = await ChildProcessGateway.StartNaiveProxyAsync(upstream.BaseUrl, options.GatewayEnvironment);
-            var proxied = new Target("naive proxy, no governance", naive.BaseUrl, null, "mock-model", Stream: false);
-            await LoadGenerator.ClosedLoopAsync("naive proxy warm-up", proxied, c, TimeSpan.Zero, TimeSpan.FromSeconds(options.GatewayWarmupSeconds / 3));
-            await Run(m => LoadGenerator.ClosedLoopAsync("7 naive proxy", proxied, c, warmup, duration, m), naive);
-            await naive.StopAsync();
+            await NaiveAsync("naive proxy, no governance", null, (proxied, naive) =>
+                Run(m => LoadGenerator.ClosedLoopAsync("7 naive proxy", proxied, c, warmup, duration, m), naive));
+        }
+
+        if (options.Runs("8a") || options.Runs("8b"))
+        {
+            await NaiveAsync("naive proxy, durable run writes", Path.Combine(work.FullName, "naive-proxy.db"), async (proxied, naive) =>
+            {
+                if (options.Runs("8a"))
+                {
+                    await Run(m => LoadGenerator.ClosedLoopAsync("8a naive proxy + store", proxied, c, warmup, duration, m), naive);
+                }
+
+                if (options.Runs("8b"))
+                {
+                    await Run(m => LoadGenerator.OpenLoopAsync("8b naive proxy + store fixed rate", proxied, options.Rate, warmup, duration, m), naive);
+                }
+            });
         }
     }
     finally
@@ -209,6 +233,11 @@ var ratios = new List<(string Name, Func<double> Value, string Unit)>
     ("naive proxy / direct throughput", Either(() => R("7 ").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
     ("pass-through / naive proxy throughput", Either(() => R("2 ").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
     ("governed / naive proxy throughput", Either(() => R("3 ").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
+    ("naive proxy + store / direct throughput", Either(() => R("8a").RequestsPerSecond / R("1 ").RequestsPerSecond), "%"),
+    ("naive proxy + store / naive proxy throughput", Either(() => R("8a").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
+    ("pass-through / naive proxy + store throughput", Either(() => R("2 ").RequestsPerSecond / R("8a").RequestsPerSecond), "%"),
+    ("naive proxy + store − direct p50 at fixed rate", Either(() => Ms(R("8b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
+    ("naive proxy + store − direct p99 at fixed rate", Either(() => Ms(R("8b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
 };
 
 Console.WriteLine(Report.Markdown(results, ratios));
