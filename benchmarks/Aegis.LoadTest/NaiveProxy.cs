@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aegis.Benchmarking;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.AI;
 
@@ -121,19 +122,9 @@ internal static class NaiveProxy
             UpdatedAt = now,
         };
         var create = runs.CreateAsync(run).AsTask();
-        var append = ledger.AppendAsync([Status(run, RunStatus.Running), Status(run, RunStatus.Completed)]).AsTask();
+        var append = ledger.AppendAsync([BenchmarkAudit.Status(run, RunStatus.Running), BenchmarkAudit.Status(run, RunStatus.Completed)]).AsTask();
         await Task.WhenAll(create, append).ConfigureAwait(false);
     }
-
-    private static AuditEntry Status(RunRecord run, RunStatus status) => new()
-    {
-        Timestamp = run.UpdatedAt,
-        RunId = run.Id,
-        PrincipalId = run.PrincipalId,
-        Route = run.Route,
-        Node = "engine",
-        Status = status,
-    };
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(JsonNode))]

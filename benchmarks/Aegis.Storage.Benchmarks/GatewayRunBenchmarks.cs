@@ -113,22 +113,12 @@ internal sealed class GatewayRunWorkload : IDisposable
 
     private static AuditEntry[] AuditOf(RunRecord run) =>
     [
-        Status(run, RunStatus.Running),
+        BenchmarkAudit.Status(run, RunStatus.Running),
         Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
         Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
         Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
-        Status(run, RunStatus.Completed),
+        BenchmarkAudit.Status(run, RunStatus.Completed),
     ];
-
-    private static AuditEntry Status(RunRecord run, RunStatus status) => new()
-    {
-        Timestamp = run.UpdatedAt,
-        RunId = run.Id,
-        PrincipalId = run.PrincipalId,
-        Route = run.Route,
-        Node = "engine",
-        Status = status,
-    };
 
     private static AuditEntry Verdict(RunRecord run, GuardStage stage, string node, VerdictKind verdict, string? reason) => new()
     {
