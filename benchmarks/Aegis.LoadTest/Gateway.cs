@@ -101,6 +101,7 @@ internal abstract partial class Gateway : IAsyncDisposable
                 {
                     request.Headers.Authorization = new("Bearer", key);
                 }
+
                 using var response = await client.SendAsync(request).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {

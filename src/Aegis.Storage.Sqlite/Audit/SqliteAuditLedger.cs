@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Aegis.Storage.Sqlite.Serialization;
 using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
@@ -228,7 +229,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
             Sequence = r.GetInt64(0),
             Entry = new AuditEntry
             {
-                Timestamp = new DateTimeOffset(r.GetInt64(1), TimeSpan.Zero),
+                Timestamp = UtcTicks.ToInstant(r.GetInt64(1)),
                 RunId = r.GetString(2),
                 PrincipalId = r.GetString(3),
                 Route = r.GetString(4),

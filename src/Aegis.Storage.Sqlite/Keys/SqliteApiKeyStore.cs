@@ -42,7 +42,7 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
             Team = request.Team,
             Labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal),
             KeyHash = ApiKeys.Hash(key),
-            CreatedAt = ToInstant(_time.GetUtcNow().UtcTicks),
+            CreatedAt = UtcTicks.ToInstant(_time.GetUtcNow().UtcTicks),
         };
         try
         {
@@ -162,9 +162,9 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         Team = reader.IsDBNull(3) ? null : reader.GetString(3),
         Labels = JsonSerializer.Deserialize(reader.GetString(4), SqliteJsonContext.Default.DictionaryStringString) ?? [],
         KeyHash = reader.GetString(5),
-        CreatedAt = ToInstant(reader.GetInt64(6)),
-        LastUsedAt = reader.IsDBNull(7) ? null : ToInstant(reader.GetInt64(7)),
-        RevokedAt = reader.IsDBNull(8) ? null : ToInstant(reader.GetInt64(8)),
+        CreatedAt = UtcTicks.ToInstant(reader.GetInt64(6)),
+        LastUsedAt = reader.IsDBNull(7) ? null : UtcTicks.ToInstant(reader.GetInt64(7)),
+        RevokedAt = reader.IsDBNull(8) ? null : UtcTicks.ToInstant(reader.GetInt64(8)),
     };
 
     /// <summary>The row <see cref="FindByHash"/> matched: its hash is the one looked up (binary comparison), so it is not read again.</summary>
@@ -176,14 +176,13 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         Team = row.GetStringOrNull(3),
         Labels = ReadLabels(row.GetUtf8(4)),
         KeyHash = keyHash,
-        CreatedAt = ToInstant(row.GetInt64(6)),
-        LastUsedAt = row.IsNull(7) ? null : ToInstant(row.GetInt64(7)),
-        RevokedAt = row.IsNull(8) ? null : ToInstant(row.GetInt64(8)),
+        CreatedAt = UtcTicks.ToInstant(row.GetInt64(6)),
+        LastUsedAt = row.IsNull(7) ? null : UtcTicks.ToInstant(row.GetInt64(7)),
+        RevokedAt = row.IsNull(8) ? null : UtcTicks.ToInstant(row.GetInt64(8)),
     };
 
     private static Dictionary<string, string> ReadLabels(ReadOnlySpan<byte> json) => json.SequenceEqual("{}"u8)
         ? []
         : JsonSerializer.Deserialize(json, SqliteJsonContext.Default.DictionaryStringString) ?? [];
 
-    private static DateTimeOffset ToInstant(long utcTicks) => new(utcTicks, TimeSpan.Zero);
 }

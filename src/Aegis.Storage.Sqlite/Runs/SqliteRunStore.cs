@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Aegis.Storage.Sqlite.Connections;
 using Aegis.Storage.Sqlite.Runs;
+using Aegis.Storage.Sqlite.Serialization;
 using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
@@ -219,7 +220,7 @@ public sealed class SqliteRunStore : IRunStore
             Array.Clear(plaintext);
         }
 
-        return RunSerializer.Read(id, reader.GetString(2), reader.GetString(3), status, new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero), new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero), reader.GetString(6), maskMap);
+        return RunSerializer.Read(id, reader.GetString(2), reader.GetString(3), status, UtcTicks.ToInstant(reader.GetInt64(5)), UtcTicks.ToInstant(reader.GetInt64(8)), reader.GetString(6), maskMap);
     }
 
     private static bool TryParseCursor(string cursor, out long ticks, out long seq)
