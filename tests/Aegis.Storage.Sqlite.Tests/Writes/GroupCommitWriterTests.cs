@@ -5,8 +5,8 @@ namespace Aegis.Storage.Sqlite.Tests.Writes;
 
 /// <summary>
 /// The group-commit writer: the fast path (no savepoints) falls back to one savepoint per operation
-/// when one fails, callers resume off the writer's thread, and the WAL is checkpointed off the commit
-/// path and stays bounded.
+/// when one fails, callers resume off the writer's thread (a blocking continuation holds up no other
+/// write), and the WAL is checkpointed off the commit path and stays bounded.
 /// </summary>
 public sealed class GroupCommitWriterTests : IDisposable
 {
@@ -75,6 +75,79 @@ public sealed class GroupCommitWriterTests : IDisposable
 
         Assert.Equal(3, resumedOn.Count);
         Assert.All(resumedOn, name => Assert.NotEqual("Aegis SQLite writer", name));
+    }
+
+    [Fact]
+    public async Task A_caller_whose_continuation_blocks_holds_up_neither_the_writer_nor_later_callers()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        using var gate = new ManualResetEventSlim();
+
+        // ExecuteSynchronously: this continuation runs wherever the write's task is completed, and blocks there.
+        var blocked = store.CreateAsync(Run("blocks")).AsTask().ContinueWith(
+            _ => gate.Wait(TimeSpan.FromSeconds(30)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await WaitUntilAsync(() => blocked.Status == TaskStatus.Running);
+
+        var later = Task.WhenAll(Enumerable.Range(0, 10).Select(i => store.CreateAsync(Run($"later-{i}")).AsTask()));
+        var finished = await Task.WhenAny(later, Task.Delay(TimeSpan.FromSeconds(20)));
+
+        Assert.Same(later, finished);
+        Assert.False(blocked.IsCompleted);
+        gate.Set();
+        Assert.True(await blocked);
+        Assert.NotNull(await store.GetAsync("later-9"));
+    }
+
+    [Fact]
+    public async Task A_call_cancelled_while_queued_is_not_written_and_resumes_off_the_writer_thread()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+
+        // Hold the write lock from outside: the writer takes the sentinel and waits; the cancelled call queues behind it.
+        using var blocker = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
+        blocker.Open();
+        using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            begin.ExecuteNonQuery();
+        }
+
+        var sentinel = store.CreateAsync(Run("sentinel")).AsTask();
+        await Task.Delay(200);
+        using var cancel = new CancellationTokenSource();
+        string? resumedOn = null;
+        var cancelled = store.CreateAsync(Run("cancelled"), cancel.Token).AsTask().ContinueWith(
+            task =>
+            {
+                resumedOn = Thread.CurrentThread.Name;
+                return task.IsCanceled;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        await cancel.CancelAsync();
+        using (var commit = blocker.CreateCommand())
+        {
+            commit.CommandText = "COMMIT;";
+            commit.ExecuteNonQuery();
+        }
+
+        await sentinel;
+        Assert.True(await cancelled);
+        Assert.NotEqual("Aegis SQLite writer", resumedOn);
+        Assert.Null(await store.GetAsync("cancelled"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 2000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
     }
 
     /// <summary>The threads the continuations of a create, an append and a compare-and-set ran on (no synchronization context).</summary>
