@@ -24,13 +24,7 @@ public sealed class GroupCommitWriterTests : IDisposable
         await ledger.AppendAsync([Entry("taken", "before")]);
 
         // Hold the write lock from outside, so that everything below queues into one batch behind it.
-        using var blocker = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
-        blocker.Open();
-        using (var begin = blocker.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            begin.ExecuteNonQuery();
-        }
+        using var blocker = HoldWriteLock();
 
         var sentinel = store.CreateAsync(Run("sentinel")).AsTask();
         await Task.Delay(200); // the writer has taken the sentinel and waits for the lock
@@ -38,11 +32,7 @@ public sealed class GroupCommitWriterTests : IDisposable
         var appends = Enumerable.Range(0, 40).Select(i => ledger.AppendAsync([Entry($"run-{i:D2}", "first"), Entry($"run-{i:D2}", "second")]).AsTask()).ToList();
         var duplicate = store.CreateAsync(Run("taken")).AsTask();
         var last = ledger.AppendAsync([Entry("run-last", "after the duplicate")]).AsTask();
-        using (var commit = blocker.CreateCommand())
-        {
-            commit.CommandText = "COMMIT;";
-            commit.ExecuteNonQuery();
-        }
+        Execute(blocker, "COMMIT;");
 
         await sentinel;
         await Task.WhenAll(creates);
@@ -106,13 +96,7 @@ public sealed class GroupCommitWriterTests : IDisposable
         var store = new SqliteRunStore(database);
 
         // Hold the write lock from outside: the writer takes the sentinel and waits; the cancelled call queues behind it.
-        using var blocker = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
-        blocker.Open();
-        using (var begin = blocker.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            begin.ExecuteNonQuery();
-        }
+        using var blocker = HoldWriteLock();
 
         var sentinel = store.CreateAsync(Run("sentinel")).AsTask();
         await Task.Delay(200);
@@ -128,16 +112,28 @@ public sealed class GroupCommitWriterTests : IDisposable
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         await cancel.CancelAsync();
-        using (var commit = blocker.CreateCommand())
-        {
-            commit.CommandText = "COMMIT;";
-            commit.ExecuteNonQuery();
-        }
+        Execute(blocker, "COMMIT;");
 
         await sentinel;
         Assert.True(await cancelled);
         Assert.NotEqual("Aegis SQLite writer", resumedOn);
         Assert.Null(await store.GetAsync("cancelled"));
+    }
+
+    /// <summary>A connection of its own holding the database's write lock (<c>BEGIN IMMEDIATE</c>) until it commits.</summary>
+    private SqliteConnection HoldWriteLock()
+    {
+        var connection = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
+        connection.Open();
+        Execute(connection, "BEGIN IMMEDIATE;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
