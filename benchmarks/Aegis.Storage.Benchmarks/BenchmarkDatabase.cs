@@ -4,22 +4,20 @@ namespace Aegis.Storage.Benchmarks;
 internal sealed class BenchmarkDatabase : IDisposable
 {
     private readonly string _directory;
+    private readonly string _path;
 
     public BenchmarkDatabase()
     {
         _directory = Path.Combine(Path.GetTempPath(), "aegis-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        FilePath = Path.Combine(_directory, "aegis.db");
-        Database = SqliteDatabase.Open(FilePath);
+        _path = Path.Combine(_directory, "aegis.db");
+        Database = SqliteDatabase.Open(_path);
     }
 
     public SqliteDatabase Database { get; }
 
-    /// <summary>The database file (its <c>-wal</c> file beside it).</summary>
-    public string FilePath { get; }
-
     /// <summary>Bytes in the database file and its WAL now.</summary>
-    public long Bytes() => Size(FilePath) + Size(FilePath + "-wal");
+    public long Bytes() => Size(_path) + Size(_path + "-wal");
 
     private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 

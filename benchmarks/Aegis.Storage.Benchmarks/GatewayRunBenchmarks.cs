@@ -79,8 +79,8 @@ internal sealed class GatewayRunWorkload : IDisposable
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    /// <summary>Bytes in the database file and its WAL now.</summary>
-    public long DatabaseBytes => _database.Bytes();
+    /// <summary>Bytes in the database file and its WAL now (read from the file system).</summary>
+    public long DatabaseBytes() => _database.Bytes();
 
     public void Dispose()
     {

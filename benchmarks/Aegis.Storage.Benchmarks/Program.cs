@@ -14,12 +14,12 @@ if (args is ["gateway-run", var runsText, var callersText])
     var process = Process.GetCurrentProcess();
     var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
     var allocated = GC.GetTotalAllocatedBytes(precise: true);
-    var databaseBytes = workload.DatabaseBytes;
+    var databaseBytes = workload.DatabaseBytes();
     var watch = Stopwatch.StartNew();
     await workload.RunAsync(callers, runs);
     watch.Stop();
     var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-    var grown = (workload.DatabaseBytes - databaseBytes) / runs;
+    var grown = (workload.DatabaseBytes() - databaseBytes) / runs;
     process.Refresh();
     var userUs = (process.UserProcessorTime - user).TotalMicroseconds / runs;
     var systemUs = (process.PrivilegedProcessorTime - system).TotalMicroseconds / runs;

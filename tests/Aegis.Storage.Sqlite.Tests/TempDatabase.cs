@@ -43,10 +43,17 @@ public sealed class TempDatabase : IDisposable
     /// <summary>Reads one value from the file with raw SQL, outside the store.</summary>
     public object? Scalar(string sql) => Raw(sql, command => command.ExecuteScalar());
 
+    /// <summary>An open connection of its own to the file, outside the store and any pool (to tamper, inspect or hold a lock).</summary>
+    public SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
     private T Raw<T>(string sql, Func<SqliteCommand, T> run)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = OpenRaw();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return run(command);

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Aegis.Storage.Sqlite.Tests.Schema;
 
 /// <summary>A file written by the first released schema opens with this program and keeps its data.</summary>
@@ -49,13 +47,7 @@ public sealed class MigrationTests : IDisposable
 
         using var database = _temp.Open();
         Assert.Equal(1, database.MigratedFromVersion);
-        using (var connection = new SqliteConnection($"Data Source={_temp.Path};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version;";
-            Assert.Equal((long)SqliteDatabase.SchemaVersion, command.ExecuteScalar());
-        }
+        Assert.Equal((long)SqliteDatabase.SchemaVersion, _temp.Scalar("PRAGMA user_version;"));
 
         var run = await new SqliteRunStore(database).GetAsync("old-run");
         Assert.Equal("hello", run!.Response);

@@ -123,8 +123,7 @@ public sealed class GroupCommitWriterTests : IDisposable
     /// <summary>A connection of its own holding the database's write lock (<c>BEGIN IMMEDIATE</c>) until it commits.</summary>
     private SqliteConnection HoldWriteLock()
     {
-        var connection = new SqliteConnection($"Data Source={_temp.Path};Pooling=False");
-        connection.Open();
+        var connection = _temp.OpenRaw();
         Execute(connection, "BEGIN IMMEDIATE;");
         return connection;
     }
