@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Aegis.Storage.Sqlite.Serialization;
+using Aegis.Storage.Sqlite.Audit;
 using Aegis.Storage.Sqlite.Writes;
 using Microsoft.Data.Sqlite;
 
@@ -8,7 +8,8 @@ namespace Aegis;
 
 /// <summary>
 /// <see cref="IAuditLedger"/> on a <see cref="SqliteDatabase"/>: an append-only table (triggers refuse
-/// UPDATE and DELETE) chained with <see cref="AuditChain"/>, one chain per database.
+/// UPDATE and DELETE) chained with <see cref="AuditChain"/>, one chain per database. An append keeps each run's
+/// events as one row (<see cref="AuditSegments"/>), so a run's write costs one row and its index entries, not one per event.
 /// <para>
 /// Appends use group commit: concurrent <see cref="AppendAsync"/> calls are queued on the database's
 /// single writer, which writes everything queued (audit appends and <see cref="SqliteRunStore"/> run
@@ -20,8 +21,8 @@ namespace Aegis;
 /// </summary>
 public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposable
 {
-    private const string Columns = "seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash";
-    private const int VerifyPageSize = 2048;
+    private const string Columns = AuditSegments.Columns;
+    private const int VerifyPageSize = 2048; // segments a page
     private readonly SqliteDatabase _database;
     private volatile bool _disposed;
 
@@ -64,9 +65,16 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         try
         {
             using var lease = _database.Rent();
-            var command = lease.Command($"SELECT {Columns} FROM audit_events WHERE run_id = $run ORDER BY seq;");
+            var command = lease.Command($"SELECT {Columns} FROM audit_segments WHERE run_id = $run ORDER BY first_seq;");
             command.Parameters.AddWithValue("$run", runId);
-            return ValueTask.FromResult<IReadOnlyList<AuditEvent>>(ReadAll(command));
+            var events = new List<AuditEvent>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                ReadSegment(reader, events);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<AuditEvent>>(events);
         }
         catch (Exception ex) when (ex is not AegisException)
         {
@@ -89,7 +97,9 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
             throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"after_sequence: {query.AfterSequence} is negative"));
         }
 
-        var sql = new StringBuilder($"SELECT {Columns} FROM audit_events WHERE seq > $after");
+        // From the segment that holds event after + 1 (segments are contiguous and never overlap).
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_segments WHERE last_seq > $after AND first_seq >= "
+            + "coalesce((SELECT first_seq FROM audit_segments WHERE first_seq <= $after + 1 ORDER BY first_seq DESC LIMIT 1), 0)");
         if (query.PrincipalId is not null)
         {
             sql.Append(" AND principal_id = $principal");
@@ -107,10 +117,10 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
 
         if (query.Since is not null)
         {
-            sql.Append(" AND ts >= $since");
+            sql.Append(" AND max_ts >= $since");
         }
 
-        sql.Append(" ORDER BY seq LIMIT $limit;");
+        sql.Append(" ORDER BY first_seq;");
         try
         {
             using var lease = _database.Rent();
@@ -137,8 +147,17 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
                 p.AddWithValue("$since", since.UtcTicks);
             }
 
-            p.AddWithValue("$limit", query.Limit + 1);
-            var events = ReadAll(command);
+            var events = new List<AuditEvent>();
+            var wanted = query.Limit + 1; // one more than a page tells whether another page follows
+            var sinceTicks = query.Since?.UtcTicks;
+            using (var reader = command.ExecuteReader())
+            {
+                while (events.Count < wanted && reader.Read())
+                {
+                    ReadSegment(reader, events, query.AfterSequence, sinceTicks, wanted);
+                }
+            }
+
             long? next = null;
             if (events.Count > query.Limit)
             {
@@ -159,7 +178,11 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     {
         try
         {
-            return ValueTask.FromResult(AuditChain.Verify(ReadChain(cancellationToken)));
+            var chain = new StoredChain(this, cancellationToken);
+            var result = AuditChain.Verify(chain.Events());
+            return ValueTask.FromResult(result.IsValid && chain.Malformed is { } segment
+                ? new AuditVerification(false, chain.Count, segment.First, string.Create(CultureInfo.InvariantCulture, $"events {segment.First} to {segment.Last} cannot be read: their stored row was edited"))
+                : result);
         }
         catch (Exception ex) when (ex is not AegisException and not OperationCanceledException)
         {
@@ -177,80 +200,75 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     /// <summary>Stops accepting appends and waits for the queued ones to be written.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Pages through the whole chain in sequence order without holding it in memory.</summary>
-    private IEnumerable<AuditEvent> ReadChain(CancellationToken cancellationToken)
+    private static void ReadSegment(SqliteDataReader reader, List<AuditEvent> into, long afterSequence = 0, long? sinceTicks = null, int limit = int.MaxValue)
     {
-        long after = 0;
-        while (true)
+        if (!AuditSegments.TryRead(reader, into, afterSequence, sinceTicks, limit))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            List<AuditEvent> page;
-            using (var lease = _database.Rent())
-            {
-                var command = lease.Command($"SELECT {Columns} FROM audit_events WHERE seq > $after ORDER BY seq LIMIT $limit;");
-                command.Parameters.AddWithValue("$after", after);
-                command.Parameters.AddWithValue("$limit", VerifyPageSize);
-                page = ReadAll(command);
-            }
-
-            foreach (var e in page)
-            {
-                yield return e;
-            }
-
-            if (page.Count < VerifyPageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1].Sequence;
+            throw Malformed(reader.GetInt64(0), reader.GetInt64(1));
         }
     }
 
-    private static List<AuditEvent> ReadAll(SqliteCommand command)
-    {
-        var events = new List<AuditEvent>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            events.Add(Read(reader));
-        }
+    private static AegisException Malformed(long first, long last) => new(
+        AegisErrors.StoreFailed,
+        string.Create(CultureInfo.InvariantCulture, $"audit events {first} to {last} cannot be read: their stored row was edited (aegis audit verify reports the ledger)"));
 
-        return events;
-    }
-
-    private static AuditEvent Read(SqliteDataReader r)
+    /// <summary>
+    /// The whole chain in sequence order, paged so it is never held in memory. A row that cannot be read ends
+    /// it early and is reported in <see cref="Malformed"/>.
+    /// </summary>
+    private sealed class StoredChain(SqliteAuditLedger ledger, CancellationToken cancellationToken)
     {
-        GuardStage? stage = !r.IsDBNull(5) && GuardStageNames.TryParse(r.GetString(5), out var s) ? s : null;
-        VerdictKind? verdict = !r.IsDBNull(7) && VerdictKindNames.TryParse(r.GetString(7), out var v) ? v : null;
-        RunStatus? status = !r.IsDBNull(8) && RunStatusNames.TryParse(r.GetString(8), out var st) ? st : null;
-        return new AuditEvent
+        /// <summary>The first row that could not be read, if any.</summary>
+        public (long First, long Last)? Malformed { get; private set; }
+
+        /// <summary>Events read so far.</summary>
+        public long Count { get; private set; }
+
+        public IEnumerable<AuditEvent> Events()
         {
-            Sequence = r.GetInt64(0),
-            Entry = new AuditEntry
+            long after = 0;
+            var page = new List<AuditEvent>();
+            while (true)
             {
-                Timestamp = UtcTicks.ToInstant(r.GetInt64(1)),
-                RunId = r.GetString(2),
-                PrincipalId = r.GetString(3),
-                Route = r.GetString(4),
-                Stage = stage,
-                Node = r.IsDBNull(6) ? null : r.GetString(6),
-                Verdict = verdict,
-                Status = status,
-                Reason = r.IsDBNull(9) ? null : r.GetString(9),
-                Code = r.IsDBNull(10) ? null : r.GetString(10),
-            },
-            PreviousHash = r.GetString(11),
-            Hash = r.GetString(12),
-        };
+                cancellationToken.ThrowIfCancellationRequested();
+                page.Clear();
+                var segments = 0;
+                using (var lease = ledger._database.Rent())
+                {
+                    var command = lease.Command($"SELECT {Columns} FROM audit_segments WHERE first_seq > $after ORDER BY first_seq LIMIT $limit;");
+                    command.Parameters.AddWithValue("$after", after);
+                    command.Parameters.AddWithValue("$limit", VerifyPageSize);
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        segments++;
+                        after = reader.GetInt64(0);
+                        if (!AuditSegments.TryRead(reader, page))
+                        {
+                            Malformed = (after, reader.GetInt64(1));
+                            break;
+                        }
+                    }
+                }
+
+                foreach (var e in page)
+                {
+                    Count++;
+                    yield return e;
+                }
+
+                if (Malformed is not null || segments < VerifyPageSize)
+                {
+                    yield break;
+                }
+            }
+        }
     }
 
     /// <summary>One <see cref="AppendAsync"/> call: its entries are linked and inserted contiguously.</summary>
     private sealed class AppendOperation(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
         : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
     {
-        private const string Insert = "INSERT INTO audit_events (seq, ts, run_id, principal_id, route, stage, node, verdict, status, reason, code, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13);";
-
         public override int Weight => entries.Count;
 
         public override string Description => "appending to the audit ledger";
@@ -258,31 +276,16 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
         {
             var (sequence, previous) = batch.AuditHead();
-            var insert = batch.Statement(Insert);
             var events = new AuditEvent[entries.Count];
             for (var j = 0; j < entries.Count; j++)
             {
-                var entry = entries[j];
-                var e = AuditChain.Link(sequence, previous, entry);
-                insert.BindInt64(1, sequence);
-                insert.BindInt64(2, entry.Timestamp.UtcTicks);
-                insert.BindText(3, entry.RunId);
-                insert.BindText(4, entry.PrincipalId);
-                insert.BindText(5, entry.Route);
-                insert.BindText(6, entry.Stage?.ToWire());
-                insert.BindText(7, entry.Node);
-                insert.BindText(8, entry.Verdict?.ToWire());
-                insert.BindText(9, entry.Status?.ToWire());
-                insert.BindText(10, entry.Reason);
-                insert.BindText(11, entry.Code);
-                insert.BindText(12, previous);
-                insert.BindText(13, e.Hash);
-                insert.Execute();
+                var e = AuditChain.Link(sequence, previous, entries[j]);
                 events[j] = e;
                 previous = e.Hash;
                 sequence++;
             }
 
+            AuditSegments.Write(batch, events);
             batch.AdvanceAuditHead(sequence, previous);
             return events;
         }

@@ -20,32 +20,18 @@ internal static class RunSerializer
     private static readonly JsonTypeInfo<ChatMessage> MessageInfo = (JsonTypeInfo<ChatMessage>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage));
     private static readonly JsonTypeInfo<ChatOptions> OptionsInfo = (JsonTypeInfo<ChatOptions>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatOptions));
 
-    // Stored, never embedded in HTML: keep '<' of placeholders readable in the file.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    // One buffer and writer per thread: serializing allocates only the pooled copy handed to the writer.
-    [ThreadStatic]
-    private static Scratch? t_scratch;
-
     /// <summary>
     /// The payload as UTF-8 JSON in a buffer rented from <see cref="ArrayPool{T}.Shared"/> (return it
     /// once written); bound as is, without a string in between.
     /// </summary>
     public static PooledUtf8 Write(RunRecord run)
     {
-        var scratch = t_scratch ??= new Scratch();
-        var buffer = scratch.Buffer;
-        var writer = scratch.Writer;
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        WritePayload(writer, run);
-        writer.Flush();
-        var result = PooledUtf8.Copy(buffer.WrittenSpan);
-        if (buffer.Capacity > Scratch.MaxRetainedBytes)
-        {
-            t_scratch = null; // an unusually large run: do not keep its buffer for the life of the thread
-        }
-
+        // One buffer and writer per thread: serializing allocates only the pooled copy handed to the writer.
+        var scratch = JsonScratch.Rent();
+        WritePayload(scratch.Writer, run);
+        scratch.Writer.Flush();
+        var result = PooledUtf8.Copy(scratch.WrittenSpan);
+        scratch.Release();
         return result;
     }
 
@@ -375,15 +361,4 @@ internal static class RunSerializer
 
     private static string? ReadString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private sealed class Scratch
-    {
-        public const int MaxRetainedBytes = 64 * 1024;
-
-        public Scratch() => Writer = new Utf8JsonWriter(Buffer, WriterOptions);
-
-        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
-
-        public Utf8JsonWriter Writer { get; }
-    }
 }

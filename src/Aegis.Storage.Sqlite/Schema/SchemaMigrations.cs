@@ -96,7 +96,39 @@ internal static class SchemaMigrations
         );
         """;
 
-    private static readonly string[] Steps = [Version1, Version2];
+    /// <summary>
+    /// Version 3: the audit ledger keeps the events one append wrote for one run as one row
+    /// (<c>audit_segments</c>), not one row an event: a run's write then costs one row and four index entries,
+    /// not one row and four index entries an event. Each existing event moves over as a segment of its own,
+    /// unchanged, so the chain verifies as before.
+    /// </summary>
+    internal const string Version3 = """
+        CREATE TABLE audit_segments (
+            first_seq INTEGER PRIMARY KEY,
+            last_seq INTEGER NOT NULL,
+            max_ts INTEGER NOT NULL,
+            run_id TEXT NOT NULL,
+            principal_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            last_hash TEXT NOT NULL,
+            events TEXT NOT NULL
+        );
+        INSERT INTO audit_segments (first_seq, last_seq, max_ts, run_id, principal_id, route, last_hash, events)
+            SELECT seq, seq, ts, run_id, principal_id, route, hash,
+                   json_array(json_array(ts, stage, node, verdict, status, reason, code, prev_hash, hash))
+            FROM audit_events ORDER BY seq;
+        DROP TABLE audit_events;
+        CREATE INDEX audit_segments_by_run ON audit_segments (run_id, first_seq);
+        CREATE INDEX audit_segments_by_principal ON audit_segments (principal_id, first_seq);
+        CREATE INDEX audit_segments_by_route ON audit_segments (route, first_seq);
+        CREATE INDEX audit_segments_by_ts ON audit_segments (max_ts, first_seq);
+        CREATE TRIGGER audit_segments_no_update BEFORE UPDATE ON audit_segments
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER audit_segments_no_delete BEFORE DELETE ON audit_segments
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        """;
+
+    private static readonly string[] Steps = [Version1, Version2, Version3];
 
     /// <summary>The schema version this program writes.</summary>
     public static int CurrentVersion => Steps.Length;

@@ -8,7 +8,7 @@ namespace Aegis.Storage.Sqlite.Writes;
 /// </summary>
 internal sealed class WriteBatch
 {
-    private const string ReadHead = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;";
+    private const string ReadHead = "SELECT last_seq, last_hash FROM audit_segments ORDER BY first_seq DESC LIMIT 1;";
     private PooledConnection? _connection;
     private bool _headRead;
     private long _nextSequence;

@@ -41,7 +41,7 @@ public sealed class AuditAndConfigTests : IDisposable
         {
             connection.Open();
             using var edit = connection.CreateCommand();
-            edit.CommandText = "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'edited' WHERE seq = 2;";
+            edit.CommandText = "DROP TRIGGER audit_segments_no_update; UPDATE audit_segments SET events = json_set(events, '$[' || (2 - first_seq) || '][5]', 'edited') WHERE 2 BETWEEN first_seq AND last_seq;";
             edit.ExecuteNonQuery();
         }
 

@@ -92,8 +92,8 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         Assert.Equal(AuditVerification.Valid(5001), await ledger.VerifyAsync());
 
         // The table refuses edits; an attacker with the file drops the trigger first.
-        Assert.ThrowsAny<Exception>(() => _temp.Execute("UPDATE audit_events SET reason = 'x' WHERE seq = 10;"));
-        _temp.Execute("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET reason = 'edited' WHERE seq = 4321; UPDATE audit_events SET reason = 'edited' WHERE seq = 4500;");
+        Assert.ThrowsAny<Exception>(() => _temp.Execute(EditReason(10, "x")));
+        _temp.Execute("DROP TRIGGER audit_segments_no_update; " + EditReason(4321, "edited") + EditReason(4500, "edited"));
         var result = await ledger.VerifyAsync();
         Assert.False(result.IsValid);
         Assert.Equal(4321, result.FirstBrokenSequence);
@@ -106,11 +106,96 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         using var database = _temp.Open();
         await using var ledger = new SqliteAuditLedger(database);
         await ledger.AppendAsync([.. Enumerable.Range(0, 10).Select(i => Entry("r", "p", "chat", i))]);
-        _temp.Execute("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 6;");
+        _temp.Execute("DROP TRIGGER audit_segments_no_update; UPDATE audit_segments SET events = json_remove(events, '$[5]') WHERE first_seq = 1;");
         var result = await ledger.VerifyAsync();
         Assert.False(result.IsValid);
         Assert.Equal(6, result.FirstBrokenSequence);
     }
+
+    [Fact]
+    public async Task Verify_reports_a_deleted_segment()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        for (var i = 0; i < 4; i++)
+        {
+            await ledger.AppendAsync([Entry("r" + i, "p", "chat", 2 * i), Entry("r" + i, "p", "chat", (2 * i) + 1)]);
+        }
+
+        _temp.Execute("DROP TRIGGER audit_segments_no_delete; DELETE FROM audit_segments WHERE first_seq = 3;");
+        var result = await ledger.VerifyAsync();
+        Assert.False(result.IsValid);
+        Assert.Equal(3, result.FirstBrokenSequence);
+        Assert.Contains("deleted", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("'[[1, \"ingress\"'")] // not JSON any more
+    [InlineData("json_set(events, '$[1][0]', 'noon')")] // its first event reads, its second does not
+    [InlineData("json_set(events, '$[0][8]', json('null'))")] // an event without its hash
+    public async Task A_row_whose_events_are_not_readable_breaks_verification_there_and_fails_reads_with_a_store_error(string events)
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        await ledger.AppendAsync([Entry("r1", "p", "chat", 0), Entry("r1", "p", "chat", 1)]);
+        await ledger.AppendAsync([Entry("r2", "p", "chat", 2), Entry("r2", "p", "chat", 3)]);
+        _temp.Execute($"DROP TRIGGER audit_segments_no_update; UPDATE audit_segments SET events = {events} WHERE first_seq = 3;");
+
+        var result = await ledger.VerifyAsync();
+        Assert.False(result.IsValid);
+        Assert.Equal(3, result.FirstBrokenSequence);
+        Assert.Equal(2, result.EventCount);
+        Assert.Contains("edited", result.Problem, StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<AegisException>(async () => await ledger.GetRunEventsAsync("r2"));
+        Assert.Equal(AegisErrors.StoreFailed.Code, error.Error.Code);
+        Assert.Equal(2, (await ledger.GetRunEventsAsync("r1")).Count);
+    }
+
+    [Fact]
+    public async Task One_append_keeps_each_runs_events_as_one_row()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        await ledger.AppendAsync([Entry("a", "p", "chat", 0), Entry("a", "p", "chat", 1), Entry("b", "p", "chat", 2), Entry("a", "p", "chat", 3), Entry("a", "q", "chat", 4)]);
+        Assert.Equal(4L, _temp.Scalar("SELECT count(*) FROM audit_segments;"));
+        Assert.Equal([1L, 2L, 4L], (await ledger.GetRunEventsAsync("a")).Where(e => e.Entry.PrincipalId == "p").Select(e => e.Sequence));
+        Assert.Equal([5L], (await ledger.QueryAsync(new AuditQuery { PrincipalId = "q" })).Events.Select(e => e.Sequence));
+        Assert.Equal(AuditVerification.Valid(5), await ledger.VerifyAsync());
+    }
+
+    [Fact]
+    public async Task Query_pages_and_filters_by_since_inside_a_row()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        await ledger.AppendAsync([.. Enumerable.Range(0, 7).Select(i => Entry("a", "p", "chat", i))]);
+        await ledger.AppendAsync([.. Enumerable.Range(7, 7).Select(i => Entry("b", "p", "chat", i))]);
+
+        var seen = new List<long>();
+        long after = 0;
+        while (true)
+        {
+            var page = await ledger.QueryAsync(new AuditQuery { PrincipalId = "p", AfterSequence = after, Limit = 3 });
+            seen.AddRange(page.Events.Select(e => e.Sequence));
+            if (page.NextAfterSequence is not { } next)
+            {
+                break;
+            }
+
+            after = next;
+        }
+
+        Assert.Equal(Enumerable.Range(1, 14).Select(i => (long)i), seen);
+        var since = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(5), Limit = 4 });
+        Assert.Equal([6L, 7L, 8L, 9L], since.Events.Select(e => e.Sequence));
+        Assert.Equal(9, since.NextAfterSequence);
+    }
+
+    /// <summary>SQL that sets the reason of event <paramref name="sequence"/> inside its stored row.</summary>
+    private static string EditReason(long sequence, string reason) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"UPDATE audit_segments SET events = json_set(events, '$[' || ({sequence} - first_seq) || '][5]', '{reason}') WHERE {sequence} BETWEEN first_seq AND last_seq;");
 
     internal static AuditEntry Entry(string run, string principal, string route, int minute, RunStatus? status = null) => new()
     {

@@ -1,6 +1,6 @@
 namespace Aegis.Storage.Sqlite.Tests.Schema;
 
-/// <summary>A file written by the first released schema opens with this program and keeps its data.</summary>
+/// <summary>A file written by the first released schema opens with this program and keeps its data (its audit events included, still chained).</summary>
 public sealed class MigrationTests : IDisposable
 {
     /// <summary>The version-1 schema exactly as released (a frozen copy, independent of the program's).</summary>
@@ -35,12 +35,22 @@ public sealed class MigrationTests : IDisposable
     {
         var entry = new AuditEntry { Timestamp = new DateTimeOffset(2024, 12, 1, 0, 0, 0, TimeSpan.Zero), RunId = "old-run", PrincipalId = "alice", Route = "chat", Status = RunStatus.Completed, Node = "engine" };
         var linked = AuditChain.Link(1, AuditChain.GenesisHash, entry);
+        var verdict = new AuditEntry
+        {
+            Timestamp = entry.Timestamp.AddTicks(1), RunId = "old-run", PrincipalId = "alice", Route = "chat", Stage = GuardStage.Ingress, Node = "pii",
+            Verdict = VerdictKind.Block, Reason = "blocked \"it\" — <EMAIL_ADDRESS_1> \\ é", Code = "AEG-GRD-001",
+        };
+        var linkedVerdict = AuditChain.Link(2, linked.Hash, verdict);
+        var other = entry with { RunId = "other-run", PrincipalId = "bob", Timestamp = entry.Timestamp.AddMinutes(1) };
+        var linkedOther = AuditChain.Link(3, linkedVerdict.Hash, other);
         var keyHash = ApiKeys.Hash(ApiKeys.Generate());
         _temp.Execute(Version1Schema + $$"""
             INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload)
                 VALUES ('old-run', 'chat', 'alice', 'completed', 638686656000000000, 638686656000000000,
                 '{"team":null,"approvers":[],"messages":[],"response":"hello","reason":null,"error_code":null,"prompt_tokens":1,"completion_tokens":2,"created_at":"2024-12-01T00:00:00+00:00","updated_at":"2024-12-01T00:00:00+00:00","background":false}');
             INSERT INTO audit_events VALUES (1, {{entry.Timestamp.UtcTicks}}, 'old-run', 'alice', 'chat', NULL, 'engine', NULL, 'completed', NULL, NULL, '{{linked.PreviousHash}}', '{{linked.Hash}}');
+            INSERT INTO audit_events VALUES (2, {{verdict.Timestamp.UtcTicks}}, 'old-run', 'alice', 'chat', 'ingress', 'pii', 'block', NULL, '{{verdict.Reason}}', 'AEG-GRD-001', '{{linkedVerdict.PreviousHash}}', '{{linkedVerdict.Hash}}');
+            INSERT INTO audit_events VALUES (3, {{other.Timestamp.UtcTicks}}, 'other-run', 'bob', 'chat', NULL, 'engine', NULL, 'completed', NULL, NULL, '{{linkedOther.PreviousHash}}', '{{linkedOther.Hash}}');
             INSERT INTO api_keys VALUES ('key_0123456789ab', 'old', 'alice', NULL, '{}', '{{keyHash}}', 638686656000000000, NULL, NULL);
             INSERT INTO budgets VALUES ('principal', 'alice', '2024-12', '1.25');
             """);
@@ -53,8 +63,11 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("hello", run!.Response);
         Assert.Equal(new RunUsage(1, 2), run.Usage);
         await using var ledger = new SqliteAuditLedger(database);
-        Assert.Equal(AuditVerification.Valid(1), await ledger.VerifyAsync());
-        Assert.Equal(2, Assert.Single(await ledger.AppendAsync([entry])).Sequence);
+        Assert.Equal(AuditVerification.Valid(3), await ledger.VerifyAsync());
+        Assert.Equal([linked, linkedVerdict], await ledger.GetRunEventsAsync("old-run"));
+        Assert.Equal([linkedOther], (await ledger.QueryAsync(new AuditQuery { PrincipalId = "bob" })).Events);
+        Assert.Equal(4, Assert.Single(await ledger.AppendAsync([entry])).Sequence);
+        Assert.Equal(AuditVerification.Valid(4), await ledger.VerifyAsync());
         Assert.Equal("old", (await new SqliteApiKeyStore(database).FindByHashAsync(keyHash))!.Name);
         Assert.Equal(1.25m, await new SqliteBudgetLedger(database).GetSpendAsync(BudgetScope.Principal, "alice", entry.Timestamp));
 
