@@ -11,8 +11,8 @@ namespace Aegis.Storage.Sqlite.Audit;
 /// of <c>audit_segments</c>. The row's columns hold what queries filter on: the run, principal and route, the
 /// sequence range, the latest timestamp, and the last hash, which is the chain head. Its <c>events</c> column holds
 /// the events themselves, as a JSON array of <c>[ts, stage, node, verdict, status, reason, code, prev_hash, hash]</c>
-/// in sequence order from <c>first_seq</c>. A governed run so writes one row and four index entries, not five rows and
-/// twenty. The chain is the same as one row an event, and so is what <see cref="AuditChain.Verify"/> checks.
+/// in sequence order from <c>first_seq</c>. A governed run so writes one row and three index entries, not five rows and
+/// twenty index entries. The chain is the same as one row an event, and so is what <see cref="AuditChain.Verify"/> checks.
 /// </summary>
 internal static class AuditSegments
 {

@@ -98,8 +98,10 @@ internal static class SchemaMigrations
 
     /// <summary>
     /// Version 3: the audit ledger keeps the events one append wrote for one run as one row
-    /// (<c>audit_segments</c>), not one row an event: a run's write then costs one row and four index entries,
-    /// not one row and four index entries an event. Each existing event moves over as a segment of its own,
+    /// (<c>audit_segments</c>), not one row an event: a run's write then costs one row and three index entries,
+    /// not one row and four index entries an event. There is no index on time: no query plan used
+    /// <c>audit_by_ts</c> (a <c>since</c> query pages in sequence order, so SQLite walks the rows from
+    /// <c>after_sequence</c> and filters them). Each existing event moves over as a segment of its own,
     /// unchanged, so the chain verifies as before.
     /// </summary>
     internal const string Version3 = """
@@ -121,7 +123,6 @@ internal static class SchemaMigrations
         CREATE INDEX audit_segments_by_run ON audit_segments (run_id, first_seq);
         CREATE INDEX audit_segments_by_principal ON audit_segments (principal_id, first_seq);
         CREATE INDEX audit_segments_by_route ON audit_segments (route, first_seq);
-        CREATE INDEX audit_segments_by_ts ON audit_segments (max_ts, first_seq);
         CREATE TRIGGER audit_segments_no_update BEFORE UPDATE ON audit_segments
             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
         CREATE TRIGGER audit_segments_no_delete BEFORE DELETE ON audit_segments
