@@ -19,6 +19,9 @@ internal static class AuditSegments
     /// <summary>The columns <see cref="TryRead"/> reads, in its order.</summary>
     public const string Columns = "first_seq, last_seq, run_id, principal_id, route, events";
 
+    /// <summary>The chain head: the sequence and hash of the newest event (no row when the ledger is empty).</summary>
+    public const string Head = "SELECT last_seq, last_hash FROM audit_segments ORDER BY first_seq DESC LIMIT 1;";
+
     private const string Insert = "INSERT INTO audit_segments (first_seq, last_seq, max_ts, run_id, principal_id, route, last_hash, events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
 
     /// <summary>

@@ -115,7 +115,8 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
             sql.Append(" AND run_id = $run");
         }
 
-        if (query.Since is not null)
+        var sinceTicks = query.Since?.UtcTicks;
+        if (sinceTicks is not null)
         {
             sql.Append(" AND max_ts >= $since");
         }
@@ -142,14 +143,13 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
                 p.AddWithValue("$run", query.RunId);
             }
 
-            if (query.Since is { } since)
+            if (sinceTicks is { } since)
             {
-                p.AddWithValue("$since", since.UtcTicks);
+                p.AddWithValue("$since", since);
             }
 
             var events = new List<AuditEvent>();
             var wanted = query.Limit + 1; // one more than a page tells whether another page follows
-            var sinceTicks = query.Since?.UtcTicks;
             using (var reader = command.ExecuteReader())
             {
                 while (events.Count < wanted && reader.Read())
@@ -180,8 +180,8 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         {
             var chain = new StoredChain(this, cancellationToken);
             var result = AuditChain.Verify(chain.Events());
-            return ValueTask.FromResult(result.IsValid && chain.Malformed is { } segment
-                ? new AuditVerification(false, chain.Count, segment.First, string.Create(CultureInfo.InvariantCulture, $"events {segment.First} to {segment.Last} cannot be read: their stored row was edited"))
+            return ValueTask.FromResult(result.IsValid && chain.UnreadableRow is { } row
+                ? new AuditVerification(false, chain.Count, row.First, Unreadable(row.First, row.Last))
                 : result);
         }
         catch (Exception ex) when (ex is not AegisException and not OperationCanceledException)
@@ -204,22 +204,22 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     {
         if (!AuditSegments.TryRead(reader, into, afterSequence, sinceTicks, limit))
         {
-            throw Malformed(reader.GetInt64(0), reader.GetInt64(1));
+            throw new AegisException(AegisErrors.StoreFailed, Unreadable(reader.GetInt64(0), reader.GetInt64(1)) + " (aegis audit verify reports the ledger)");
         }
     }
 
-    private static AegisException Malformed(long first, long last) => new(
-        AegisErrors.StoreFailed,
-        string.Create(CultureInfo.InvariantCulture, $"audit events {first} to {last} cannot be read: their stored row was edited (aegis audit verify reports the ledger)"));
+    /// <summary>What is wrong with a row whose events cannot be read: for verification's report and for a read's error.</summary>
+    private static string Unreadable(long first, long last) =>
+        string.Create(CultureInfo.InvariantCulture, $"audit events {first} to {last} cannot be read: their stored row was edited");
 
     /// <summary>
     /// The whole chain in sequence order, paged so it is never held in memory. A row that cannot be read ends
-    /// it early and is reported in <see cref="Malformed"/>.
+    /// it early and is reported in <see cref="UnreadableRow"/>.
     /// </summary>
     private sealed class StoredChain(SqliteAuditLedger ledger, CancellationToken cancellationToken)
     {
         /// <summary>The first row that could not be read, if any.</summary>
-        public (long First, long Last)? Malformed { get; private set; }
+        public (long First, long Last)? UnreadableRow { get; private set; }
 
         /// <summary>Events read so far.</summary>
         public long Count { get; private set; }
@@ -245,7 +245,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
                         after = reader.GetInt64(0);
                         if (!AuditSegments.TryRead(reader, page))
                         {
-                            Malformed = (after, reader.GetInt64(1));
+                            UnreadableRow = (after, reader.GetInt64(1));
                             break;
                         }
                     }
@@ -257,7 +257,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
                     yield return e;
                 }
 
-                if (Malformed is not null || segments < VerifyPageSize)
+                if (UnreadableRow is not null || segments < VerifyPageSize)
                 {
                     yield break;
                 }

@@ -1,3 +1,4 @@
+using Aegis.Storage.Sqlite.Audit;
 using Aegis.Storage.Sqlite.Connections;
 
 namespace Aegis.Storage.Sqlite.Writes;
@@ -8,7 +9,6 @@ namespace Aegis.Storage.Sqlite.Writes;
 /// </summary>
 internal sealed class WriteBatch
 {
-    private const string ReadHead = "SELECT last_seq, last_hash FROM audit_segments ORDER BY first_seq DESC LIMIT 1;";
     private PooledConnection? _connection;
     private bool _headRead;
     private long _nextSequence;
@@ -41,7 +41,7 @@ internal sealed class WriteBatch
     {
         if (!_headRead)
         {
-            var head = Statement(ReadHead);
+            var head = Statement(AuditSegments.Head);
             if (head.Step())
             {
                 try
