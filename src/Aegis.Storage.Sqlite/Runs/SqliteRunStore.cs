@@ -88,37 +88,10 @@ public sealed class SqliteRunStore : IRunStore
             throw new AegisException(AegisErrors.RequestInvalidField, $"cursor: '{query.Cursor}' is not a cursor returned by a previous page");
         }
 
-        var sql = new StringBuilder($"SELECT {Columns} FROM runs WHERE 1 = 1");
-        if (query.PrincipalId is not null)
-        {
-            sql.Append(" AND principal_id = $principal");
-        }
-
-        if (query.Route is not null)
-        {
-            sql.Append(" AND route = $route");
-        }
-
-        if (query.Since is not null)
-        {
-            sql.Append(" AND created_at >= $since");
-        }
-
-        if (query.Status is not null)
-        {
-            sql.Append(" AND status = $status");
-        }
-
-        if (query.Cursor is not null)
-        {
-            sql.Append(" AND (created_at < $cursor_ticks OR (created_at = $cursor_ticks AND seq < $cursor_seq))");
-        }
-
-        sql.Append(" ORDER BY created_at DESC, seq DESC LIMIT $limit;");
         try
         {
             using var lease = _database.Rent();
-            var command = lease.Command(sql.ToString());
+            var command = lease.Command(ListSql(query));
             var parameters = command.Parameters;
             if (query.PrincipalId is not null)
             {
@@ -170,6 +143,44 @@ public sealed class SqliteRunStore : IRunStore
         {
             throw _database.Failed("listing runs", ex);
         }
+    }
+
+    /// <summary>
+    /// The <c>SELECT</c> of <see cref="ListAsync"/> for the filters <paramref name="query"/> sets, newest first
+    /// (<c>created_at</c>, then <c>seq</c>): parameters <c>$principal</c>, <c>$route</c>, <c>$since</c>, <c>$status</c>,
+    /// <c>$cursor_ticks</c>, <c>$cursor_seq</c> (those it uses) and <c>$limit</c>. Every combination is served by one of
+    /// the <c>runs_by_*</c> indexes, walked in order, without a sort (a test checks the query plans).
+    /// </summary>
+    internal static string ListSql(RunQuery query)
+    {
+        var sql = new StringBuilder($"SELECT {Columns} FROM runs WHERE 1 = 1");
+        if (query.PrincipalId is not null)
+        {
+            sql.Append(" AND principal_id = $principal");
+        }
+
+        if (query.Route is not null)
+        {
+            sql.Append(" AND route = $route");
+        }
+
+        if (query.Since is not null)
+        {
+            sql.Append(" AND created_at >= $since");
+        }
+
+        if (query.Status is not null)
+        {
+            sql.Append(" AND status = $status");
+        }
+
+        if (query.Cursor is not null)
+        {
+            sql.Append(" AND (created_at < $cursor_ticks OR (created_at = $cursor_ticks AND seq < $cursor_seq))");
+        }
+
+        sql.Append(" ORDER BY created_at DESC, seq DESC LIMIT $limit;");
+        return sql.ToString();
     }
 
     private void Enqueue(WriteOperation operation)

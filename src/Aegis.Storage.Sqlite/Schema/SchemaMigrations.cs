@@ -129,7 +129,26 @@ internal static class SchemaMigrations
             BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
         """;
 
-    private static readonly string[] Steps = [Version1, Version2, Version3];
+    /// <summary>
+    /// Version 4: the four run-listing indexes in ascending order, without <c>seq</c>. Version 1 declared them
+    /// <c>(…, created_at DESC, seq DESC)</c>, so every new run went in at the front of its range, where a full leaf
+    /// splits by sharing its cells with its neighbours (several leaves and their parent rewritten, the pages left
+    /// about half full); ascending, a new run is appended at the end, where SQLite fills a leaf and starts the next.
+    /// Listing walks them backwards with the same plans (no sort), and <c>seq</c>, the rowid, ends every index entry
+    /// anyway. The indexes are rebuilt from the table.
+    /// </summary>
+    internal const string Version4 = """
+        DROP INDEX runs_by_created;
+        DROP INDEX runs_by_principal;
+        DROP INDEX runs_by_route;
+        DROP INDEX runs_by_status;
+        CREATE INDEX runs_by_created ON runs (created_at);
+        CREATE INDEX runs_by_principal ON runs (principal_id, created_at);
+        CREATE INDEX runs_by_route ON runs (route, created_at);
+        CREATE INDEX runs_by_status ON runs (status, created_at);
+        """;
+
+    private static readonly string[] Steps = [Version1, Version2, Version3, Version4];
 
     /// <summary>The schema version this program writes.</summary>
     public static int CurrentVersion => Steps.Length;

@@ -71,6 +71,10 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal("old", (await new SqliteApiKeyStore(database).FindByHashAsync(keyHash))!.Name);
         Assert.Equal(1.25m, await new SqliteBudgetLedger(database).GetSpendAsync(BudgetScope.Principal, "alice", entry.Timestamp));
 
+        // Version 4's listing indexes replaced version 1's, and every listing is still served without a sort.
+        Runs.RunListingIndexTests.AssertAscendingListingIndexes(_temp);
+        Runs.RunListingIndexTests.AssertListingPlans(_temp);
+
         // What version 2 added works on the migrated file.
         var paused = Runs.SqliteRunStoreTests.PausedRun("new-run");
         await new SqliteRunStore(database).CreateAsync(paused);
