@@ -130,40 +130,46 @@ internal static class AuditSegments
     private static void WriteOne(PreparedStatement insert, ReadOnlySpan<AuditEvent> events)
     {
         var scratch = JsonScratch.Rent();
-        var writer = scratch.Writer;
-        var maxTicks = long.MinValue;
-        writer.WriteStartArray();
-        foreach (var e in events)
+        try
         {
-            var entry = e.Entry;
-            var ticks = entry.Timestamp.UtcTicks;
-            maxTicks = Math.Max(maxTicks, ticks);
+            var writer = scratch.Writer;
+            var maxTicks = long.MinValue;
             writer.WriteStartArray();
-            writer.WriteNumberValue(ticks);
-            writer.WriteStringValue(entry.Stage?.ToWire());
-            writer.WriteStringValue(entry.Node);
-            writer.WriteStringValue(entry.Verdict?.ToWire());
-            writer.WriteStringValue(entry.Status?.ToWire());
-            writer.WriteStringValue(entry.Reason);
-            writer.WriteStringValue(entry.Code);
-            writer.WriteStringValue(e.PreviousHash);
-            writer.WriteStringValue(e.Hash);
-            writer.WriteEndArray();
-        }
+            foreach (var e in events)
+            {
+                var entry = e.Entry;
+                var ticks = entry.Timestamp.UtcTicks;
+                maxTicks = Math.Max(maxTicks, ticks);
+                writer.WriteStartArray();
+                writer.WriteNumberValue(ticks);
+                writer.WriteStringValue(entry.Stage?.ToWire());
+                writer.WriteStringValue(entry.Node);
+                writer.WriteStringValue(entry.Verdict?.ToWire());
+                writer.WriteStringValue(entry.Status?.ToWire());
+                writer.WriteStringValue(entry.Reason);
+                writer.WriteStringValue(entry.Code);
+                writer.WriteStringValue(e.PreviousHash);
+                writer.WriteStringValue(e.Hash);
+                writer.WriteEndArray();
+            }
 
-        writer.WriteEndArray();
-        writer.Flush();
-        var first = events[0];
-        insert.BindInt64(1, first.Sequence);
-        insert.BindInt64(2, events[^1].Sequence);
-        insert.BindInt64(3, maxTicks);
-        insert.BindText(4, first.Entry.RunId);
-        insert.BindText(5, first.Entry.PrincipalId);
-        insert.BindText(6, first.Entry.Route);
-        insert.BindText(7, events[^1].Hash);
-        insert.BindUtf8(8, scratch.WrittenSpan); // SQLite copies the bytes
-        insert.Execute();
-        scratch.Release();
+            writer.WriteEndArray();
+            writer.Flush();
+            var first = events[0];
+            insert.BindInt64(1, first.Sequence);
+            insert.BindInt64(2, events[^1].Sequence);
+            insert.BindInt64(3, maxTicks);
+            insert.BindText(4, first.Entry.RunId);
+            insert.BindText(5, first.Entry.PrincipalId);
+            insert.BindText(6, first.Entry.Route);
+            insert.BindText(7, events[^1].Hash);
+            insert.BindUtf8(8, scratch.WrittenSpan); // SQLite copies the bytes
+            insert.Execute();
+        }
+        finally
+        {
+            scratch.Release(); // also when the insert fails: an oversized buffer is not kept
+        }
     }
 
     private static bool TryReadString(ref Utf8JsonReader json, out string? value)
