@@ -11,7 +11,8 @@ namespace Aegis.Storage.Sqlite.Audit;
 /// of <c>audit_segments</c>. The row's columns hold what queries filter on: the run, principal and route, the
 /// sequence range, the latest timestamp, and the last hash, which is the chain head. Its <c>events</c> column holds
 /// the events themselves, as a JSON array of <c>[ts, stage, node, verdict, status, reason, code, prev_hash, hash]</c>
-/// in sequence order from <c>first_seq</c>. A governed run so writes one row and three index entries, not five rows and
+/// in sequence order from <c>first_seq</c>, and <c>ts_high</c> is the running maximum of <c>max_ts</c> in sequence order
+/// (<see cref="FirstSequenceReaching"/>). A governed run so writes one row and three index entries, not five rows and
 /// twenty index entries. The chain is the same as one row an event, and so is what <see cref="AuditChain.Verify"/> checks.
 /// </summary>
 internal static class AuditSegments
@@ -19,16 +20,26 @@ internal static class AuditSegments
     /// <summary>The columns <see cref="TryRead"/> reads, in its order.</summary>
     public const string Columns = "first_seq, last_seq, run_id, principal_id, route, events";
 
-    /// <summary>The chain head: the sequence and hash of the newest event (no row when the ledger is empty).</summary>
-    public const string Head = "SELECT last_seq, last_hash FROM audit_segments ORDER BY first_seq DESC LIMIT 1;";
+    /// <summary>
+    /// The chain head: the sequence and hash of the newest event and the newest segment's <c>ts_high</c> (no row
+    /// when the ledger is empty).
+    /// </summary>
+    public const string Head = "SELECT last_seq, last_hash, ts_high FROM audit_segments ORDER BY first_seq DESC LIMIT 1;";
 
-    private const string Insert = "INSERT INTO audit_segments (first_seq, last_seq, max_ts, run_id, principal_id, route, last_hash, events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
+    /// <summary>The segment that holds sequence <c>?1</c> or, in a gap, the one before it: its range and <c>ts_high</c>.</summary>
+    public const string AtOrBefore = "SELECT first_seq, last_seq, ts_high FROM audit_segments WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1;";
+
+    /// <summary><c>ts_high</c> before the first segment: below every timestamp.</summary>
+    public const long NoTimestamp = long.MinValue;
+
+    private const string Insert = "INSERT INTO audit_segments (first_seq, last_seq, max_ts, run_id, principal_id, route, last_hash, events, ts_high) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);";
 
     /// <summary>
     /// Inserts <paramref name="events"/> (linked, in sequence order) as segments: a new one wherever the run,
-    /// principal or route changes from the event before.
+    /// principal or route changes from the event before. <paramref name="timestampHigh"/> is the <c>ts_high</c> of the
+    /// segment before them (<see cref="NoTimestamp"/> for the first); returns that of the last one written.
     /// </summary>
-    public static void Write(WriteBatch batch, AuditEvent[] events)
+    public static long Write(WriteBatch batch, AuditEvent[] events, long timestampHigh)
     {
         var insert = batch.Statement(Insert);
         var start = 0;
@@ -36,10 +47,68 @@ internal static class AuditSegments
         {
             if (i == events.Length || !SameSegment(events[start].Entry, events[i].Entry))
             {
-                WriteOne(insert, events.AsSpan(start, i - start));
+                timestampHigh = WriteOne(insert, events.AsSpan(start, i - start), timestampHigh);
                 start = i;
             }
         }
+
+        return timestampHigh;
+    }
+
+    /// <summary>
+    /// The first sequence from which events at or after <paramref name="sinceTicks"/> can be found: the first segment
+    /// whose <c>ts_high</c> reaches it (every segment before holds only older events), or one past the newest event
+    /// when none does. A binary search over the sequence, one rowid lookup a step.
+    /// </summary>
+    public static long FirstSequenceReaching(PooledConnection connection, long sinceTicks)
+    {
+        var probe = connection.Statement(AtOrBefore);
+        long low = 1;
+        var high = 1L;
+        var head = connection.Statement(Head);
+        try
+        {
+            if (head.Step())
+            {
+                high = head.GetInt64(0) + 1;
+            }
+        }
+        finally
+        {
+            head.Reset();
+        }
+
+        // Invariant: no segment that starts below low reaches sinceTicks; high is where one does, or the end.
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            probe.BindInt64(1, middle);
+            try
+            {
+                if (!probe.Step())
+                {
+                    low = middle + 1; // no segment at or below middle
+                    continue;
+                }
+
+                var first = probe.GetInt64(0);
+                var last = probe.GetInt64(1);
+                if (probe.IsNull(2) || probe.GetInt64(2) >= sinceTicks) // a missing value may reach it
+                {
+                    high = first;
+                }
+                else
+                {
+                    low = Math.Max(last, middle) + 1; // past this segment (and past a gap, should a row be missing)
+                }
+            }
+            finally
+            {
+                probe.Reset();
+            }
+        }
+
+        return low;
     }
 
     /// <summary>
@@ -127,7 +196,7 @@ internal static class AuditSegments
         && string.Equals(a.PrincipalId, b.PrincipalId, StringComparison.Ordinal)
         && string.Equals(a.Route, b.Route, StringComparison.Ordinal);
 
-    private static void WriteOne(PreparedStatement insert, ReadOnlySpan<AuditEvent> events)
+    private static long WriteOne(PreparedStatement insert, ReadOnlySpan<AuditEvent> events, long timestampHigh)
     {
         var scratch = JsonScratch.Rent();
         try
@@ -164,7 +233,10 @@ internal static class AuditSegments
             insert.BindText(6, first.Entry.Route);
             insert.BindText(7, events[^1].Hash);
             insert.BindUtf8(8, scratch.WrittenSpan); // SQLite copies the bytes
+            timestampHigh = Math.Max(timestampHigh, maxTicks);
+            insert.BindInt64(9, timestampHigh);
             insert.Execute();
+            return timestampHigh;
         }
         finally
         {

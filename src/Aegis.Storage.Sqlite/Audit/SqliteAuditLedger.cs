@@ -97,9 +97,10 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
             throw new AegisException(AegisErrors.RequestInvalidField, string.Create(CultureInfo.InvariantCulture, $"after_sequence: {query.AfterSequence} is negative"));
         }
 
-        // From the segment that holds event after + 1 (segments are contiguous and never overlap).
-        var sql = new StringBuilder($"SELECT {Columns} FROM audit_segments WHERE last_seq > $after AND first_seq >= "
-            + "coalesce((SELECT first_seq FROM audit_segments WHERE first_seq <= $after + 1 ORDER BY first_seq DESC LIMIT 1), 0)");
+        // From the segment that holds event after + 1 (segments are contiguous and never overlap), and with a time,
+        // from the first segment that can hold an event at or after it ($from, found by AuditSegments).
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_segments WHERE last_seq > $after AND first_seq >= max($from, "
+            + "coalesce((SELECT first_seq FROM audit_segments WHERE first_seq <= $after + 1 ORDER BY first_seq DESC LIMIT 1), 0))");
         if (query.PrincipalId is not null)
         {
             sql.Append(" AND principal_id = $principal");
@@ -128,6 +129,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
             var command = lease.Command(sql.ToString());
             var p = command.Parameters;
             p.AddWithValue("$after", query.AfterSequence);
+            p.AddWithValue("$from", sinceTicks is { } from ? AuditSegments.FirstSequenceReaching(lease.Connection, from) : 0L);
             if (query.PrincipalId is not null)
             {
                 p.AddWithValue("$principal", query.PrincipalId);
@@ -275,7 +277,7 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
 
         protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
         {
-            var (sequence, previous) = batch.AuditHead();
+            var (sequence, previous, timestampHigh) = batch.AuditHead();
             var events = new AuditEvent[entries.Count];
             for (var j = 0; j < entries.Count; j++)
             {
@@ -285,8 +287,8 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
                 sequence++;
             }
 
-            AuditSegments.Write(batch, events);
-            batch.AdvanceAuditHead(sequence, previous);
+            timestampHigh = AuditSegments.Write(batch, events, timestampHigh);
+            batch.AdvanceAuditHead(sequence, previous, timestampHigh);
             return events;
         }
     }

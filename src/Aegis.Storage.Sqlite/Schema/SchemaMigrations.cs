@@ -148,7 +148,25 @@ internal static class SchemaMigrations
         CREATE INDEX runs_by_status ON runs (status, created_at);
         """;
 
-    private static readonly string[] Steps = [Version1, Version2, Version3, Version4];
+    /// <summary>
+    /// Version 5: <c>audit_segments.ts_high</c>, the highest <c>max_ts</c> of the segment and of every segment before
+    /// it (a running maximum in sequence order, so it never decreases). Event timestamps are not in sequence order
+    /// (a run's first event is stamped when it starts and appended when it ends), but with this column a query for
+    /// events at or after a time finds the first segment that can hold one by a binary search over the rowid, instead
+    /// of reading the ledger from its start. Existing rows are filled in once, here: the append-only trigger is
+    /// dropped for that one statement and created again, inside the migration's transaction.
+    /// </summary>
+    internal const string Version5 = """
+        ALTER TABLE audit_segments ADD COLUMN ts_high INTEGER;
+        DROP TRIGGER audit_segments_no_update;
+        UPDATE audit_segments SET ts_high = w.high
+            FROM (SELECT first_seq AS seq, max(max_ts) OVER (ORDER BY first_seq ROWS UNBOUNDED PRECEDING) AS high FROM audit_segments) AS w
+            WHERE audit_segments.first_seq = w.seq;
+        CREATE TRIGGER audit_segments_no_update BEFORE UPDATE ON audit_segments
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        """;
+
+    private static readonly string[] Steps = [Version1, Version2, Version3, Version4, Version5];
 
     /// <summary>The schema version this program writes.</summary>
     public static int CurrentVersion => Steps.Length;

@@ -13,6 +13,7 @@ internal sealed class WriteBatch
     private bool _headRead;
     private long _nextSequence;
     private string _previousHash = AuditChain.GenesisHash;
+    private long _timestampHigh = AuditSegments.NoTimestamp;
 
     /// <summary>
     /// Starts a batch on <paramref name="connection"/>, inside its <c>BEGIN IMMEDIATE</c>; also when the
@@ -24,6 +25,7 @@ internal sealed class WriteBatch
         _headRead = false;
         _nextSequence = 1;
         _previousHash = AuditChain.GenesisHash;
+        _timestampHigh = AuditSegments.NoTimestamp;
     }
 
     /// <summary>Ends the batch (after COMMIT or a failure).</summary>
@@ -34,10 +36,11 @@ internal sealed class WriteBatch
         (_connection ?? throw new InvalidOperationException("no write batch is open")).Statement(sql);
 
     /// <summary>
-    /// The sequence number and hash the next audit event links to. Read from the table once per batch,
-    /// inside the batch's write transaction, so that processes sharing the file extend one chain.
+    /// The sequence number and hash the next audit event links to, and the <c>ts_high</c> its segment continues
+    /// from. Read from the table once per batch, inside the batch's write transaction, so that processes sharing
+    /// the file extend one chain.
     /// </summary>
-    public (long NextSequence, string PreviousHash) AuditHead()
+    public (long NextSequence, string PreviousHash, long TimestampHigh) AuditHead()
     {
         if (!_headRead)
         {
@@ -48,6 +51,10 @@ internal sealed class WriteBatch
                 {
                     _nextSequence = head.GetInt64(0) + 1;
                     _previousHash = head.GetString(1);
+
+                    // Never missing once the file is at schema 5; if it were, the highest value keeps every later
+                    // segment findable by time (a query then reads from here on rather than skip an event).
+                    _timestampHigh = head.IsNull(2) ? long.MaxValue : head.GetInt64(2);
                 }
                 finally
                 {
@@ -58,13 +65,14 @@ internal sealed class WriteBatch
             _headRead = true;
         }
 
-        return (_nextSequence, _previousHash);
+        return (_nextSequence, _previousHash, _timestampHigh);
     }
 
     /// <summary>Moves the audit head past the events an operation appended (only once it has succeeded).</summary>
-    public void AdvanceAuditHead(long nextSequence, string previousHash)
+    public void AdvanceAuditHead(long nextSequence, string previousHash, long timestampHigh)
     {
         _nextSequence = nextSequence;
         _previousHash = previousHash;
+        _timestampHigh = timestampHigh;
     }
 }

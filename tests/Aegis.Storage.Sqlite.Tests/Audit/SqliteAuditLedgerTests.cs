@@ -47,6 +47,7 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         Assert.All(results, r => Assert.Equal(r[0].Sequence + 1, r[1].Sequence));
         Assert.Equal(Enumerable.Range(1, 800).Select(i => (long)i), results.SelectMany(r => r).Select(e => e.Sequence).Order());
         Assert.Equal(AuditVerification.Valid(800), await a.VerifyAsync());
+        AssertTimestampHighIsTheRunningMaximum(_temp); // carried across the two writers through the file, not in memory
     }
 
     [Fact]
@@ -190,6 +191,110 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         var since = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(5), Limit = 4 });
         Assert.Equal([6L, 7L, 8L, 9L], since.Events.Select(e => e.Sequence));
         Assert.Equal(9, since.NextAfterSequence);
+    }
+
+    [Fact]
+    public async Task Since_queries_return_exactly_the_events_at_or_after_the_time_although_timestamps_are_out_of_order()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+
+        // A run's first event is stamped when it starts and appended when it ends, so timestamps are not in sequence
+        // order: here every fifth run started 40 minutes before the runs appended around it.
+        for (var i = 0; i < 120; i++)
+        {
+            var start = i % 5 == 0 ? i - 40 : i;
+            await ledger.AppendAsync([Entry($"run-{i}", "p", "chat", start), Entry($"run-{i}", "p", "chat", i + 1, RunStatus.Completed)]);
+        }
+
+        AssertTimestampHighIsTheRunningMaximum(_temp);
+        var all = (await ledger.QueryAsync(new AuditQuery { Limit = 10000 })).Events;
+        foreach (var minute in new[] { -100, -40, -39, 0, 1, 37, 38, 60, 79, 80, 81, 119, 120, 121, 500 })
+        {
+            var since = T0.AddMinutes(minute);
+            var expected = all.Where(e => e.Entry.Timestamp >= since).Select(e => e.Sequence).ToList();
+            var seen = new List<long>();
+            var query = new AuditQuery { Since = since, Limit = 7 };
+            while (true)
+            {
+                var page = await ledger.QueryAsync(query);
+                seen.AddRange(page.Events.Select(e => e.Sequence));
+                if (page.NextAfterSequence is not { } next)
+                {
+                    break;
+                }
+
+                query = query with { AfterSequence = next };
+            }
+
+            Assert.Equal(expected, seen);
+
+            // The bound is the first segment whose running maximum reaches the time, not merely one at or before it.
+            using var lease = database.Rent();
+            var bound = _temp.Scalar(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT coalesce((SELECT min(first_seq) FROM audit_segments WHERE ts_high >= {since.UtcTicks}), (SELECT max(last_seq) + 1 FROM audit_segments));"));
+            Assert.Equal((long)bound!, Aegis.Storage.Sqlite.Audit.AuditSegments.FirstSequenceReaching(lease.Connection, since.UtcTicks));
+        }
+    }
+
+    [Fact]
+    public async Task A_since_query_starts_where_an_event_can_match_and_does_not_read_the_ledger_before_it()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        for (var i = 0; i < 64; i++)
+        {
+            await ledger.AppendAsync([Entry($"run-{i}", "p", "chat", i)]);
+        }
+
+        // Row 3 no longer reads, and its max_ts claims a late event (its ts_high does not): a query that scanned the
+        // ledger filtering on max_ts would read it and fail; one that starts at the ts_high bound never reaches it.
+        var late = T0.AddMinutes(60).UtcTicks;
+        _temp.Execute($"DROP TRIGGER audit_segments_no_update; UPDATE audit_segments SET events = '[[1, \"ingress\"', max_ts = {late} WHERE first_seq = 3;");
+        var recent = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(50) });
+        Assert.Equal(Enumerable.Range(51, 14).Select(i => (long)i), recent.Events.Select(e => e.Sequence));
+        Assert.Empty((await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(64) })).Events);
+
+        var early = await Assert.ThrowsAsync<AegisException>(async () => await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(1) }));
+        Assert.Equal(AegisErrors.StoreFailed.Code, early.Error.Code);
+    }
+
+    [Fact]
+    public async Task A_since_query_on_a_ledger_with_a_deleted_segment_still_finds_what_is_there()
+    {
+        using var database = _temp.Open();
+        await using var ledger = new SqliteAuditLedger(database);
+        for (var i = 0; i < 40; i++)
+        {
+            await ledger.AppendAsync([Entry($"run-{i}", "p", "chat", 2 * i), Entry($"run-{i}", "p", "chat", (2 * i) + 1)]);
+        }
+
+        _temp.Execute("DROP TRIGGER audit_segments_no_delete; DELETE FROM audit_segments WHERE first_seq BETWEEN 21 AND 59;");
+        foreach (var minute in new[] { 0, 19, 20, 30, 58, 59, 60, 61, 79, 80 })
+        {
+            var since = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(minute), Limit = 1000 });
+            var expected = Enumerable.Range(1, 80).Where(s => s >= minute + 1 && (s <= 20 || s >= 61)).Select(s => (long)s);
+            Assert.Equal(expected, since.Events.Select(e => e.Sequence));
+        }
+    }
+
+    /// <summary>Each segment's <c>ts_high</c> is the highest <c>max_ts</c> of it and every segment before it.</summary>
+    internal static void AssertTimestampHighIsTheRunningMaximum(TempDatabase temp)
+    {
+        using var connection = temp.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT max_ts, ts_high FROM audit_segments ORDER BY first_seq;";
+        using var reader = command.ExecuteReader();
+        var high = long.MinValue;
+        var rows = 0;
+        while (reader.Read())
+        {
+            rows++;
+            high = Math.Max(high, reader.GetInt64(0));
+            Assert.False(reader.IsDBNull(1));
+            Assert.Equal(high, reader.GetInt64(1));
+        }
+
+        Assert.True(rows > 0);
     }
 
     /// <summary>SQL that sets the reason of event <paramref name="sequence"/> inside its stored row.</summary>

@@ -68,6 +68,12 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal([linkedOther], (await ledger.QueryAsync(new AuditQuery { PrincipalId = "bob" })).Events);
         Assert.Equal(4, Assert.Single(await ledger.AppendAsync([entry])).Sequence);
         Assert.Equal(AuditVerification.Valid(4), await ledger.VerifyAsync());
+
+        // Version 5 filled in ts_high for the migrated rows; event 4, stamped before event 3, continues it.
+        Audit.SqliteAuditLedgerTests.AssertTimestampHighIsTheRunningMaximum(_temp);
+        Assert.Equal([3L], (await ledger.QueryAsync(new AuditQuery { Since = other.Timestamp })).Events.Select(e => e.Sequence));
+        Assert.Equal([2L, 3L], (await ledger.QueryAsync(new AuditQuery { Since = verdict.Timestamp })).Events.Select(e => e.Sequence));
+        Assert.ThrowsAny<Exception>(() => _temp.Execute("UPDATE audit_segments SET ts_high = 0;")); // append-only again
         Assert.Equal("old", (await new SqliteApiKeyStore(database).FindByHashAsync(keyHash))!.Name);
         Assert.Equal(1.25m, await new SqliteBudgetLedger(database).GetSpendAsync(BudgetScope.Principal, "alice", entry.Timestamp));
 
