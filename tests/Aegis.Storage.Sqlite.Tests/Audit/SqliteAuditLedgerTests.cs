@@ -60,20 +60,7 @@ public sealed class SqliteAuditLedgerTests : IDisposable
             await ledger.AppendAsync([Entry($"run-{i % 4}", i % 2 == 0 ? "alice" : "bob", i % 3 == 0 ? "chat" : "rag", i)]);
         }
 
-        var seqs = new List<long>();
-        var query = new AuditQuery { PrincipalId = "alice", Limit = 4 };
-        while (true)
-        {
-            var page = await ledger.QueryAsync(query);
-            seqs.AddRange(page.Events.Select(e => e.Sequence));
-            if (page.NextAfterSequence is not { } next)
-            {
-                break;
-            }
-
-            query = query with { AfterSequence = next };
-        }
-
+        var seqs = await PageThrough(ledger, new AuditQuery { PrincipalId = "alice", Limit = 4 });
         Assert.Equal(Enumerable.Range(0, 30).Where(i => i % 2 == 0).Select(i => (long)i + 1), seqs);
 
         var combined = await ledger.QueryAsync(new AuditQuery { Route = "chat", Since = T0.AddMinutes(10), RunId = "run-0" });
@@ -173,20 +160,7 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         await ledger.AppendAsync([.. Enumerable.Range(0, 7).Select(i => Entry("a", "p", "chat", i))]);
         await ledger.AppendAsync([.. Enumerable.Range(7, 7).Select(i => Entry("b", "p", "chat", i))]);
 
-        var seen = new List<long>();
-        long after = 0;
-        while (true)
-        {
-            var page = await ledger.QueryAsync(new AuditQuery { PrincipalId = "p", AfterSequence = after, Limit = 3 });
-            seen.AddRange(page.Events.Select(e => e.Sequence));
-            if (page.NextAfterSequence is not { } next)
-            {
-                break;
-            }
-
-            after = next;
-        }
-
+        var seen = await PageThrough(ledger, new AuditQuery { PrincipalId = "p", Limit = 3 });
         Assert.Equal(Enumerable.Range(1, 14).Select(i => (long)i), seen);
         var since = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(5), Limit = 4 });
         Assert.Equal([6L, 7L, 8L, 9L], since.Events.Select(e => e.Sequence));
@@ -213,21 +187,7 @@ public sealed class SqliteAuditLedgerTests : IDisposable
         {
             var since = T0.AddMinutes(minute);
             var expected = all.Where(e => e.Entry.Timestamp >= since).Select(e => e.Sequence).ToList();
-            var seen = new List<long>();
-            var query = new AuditQuery { Since = since, Limit = 7 };
-            while (true)
-            {
-                var page = await ledger.QueryAsync(query);
-                seen.AddRange(page.Events.Select(e => e.Sequence));
-                if (page.NextAfterSequence is not { } next)
-                {
-                    break;
-                }
-
-                query = query with { AfterSequence = next };
-            }
-
-            Assert.Equal(expected, seen);
+            Assert.Equal(expected, await PageThrough(ledger, new AuditQuery { Since = since, Limit = 7 }));
 
             // The bound is the first segment whose running maximum reaches the time, not merely one at or before it.
             using var lease = database.Rent();
@@ -274,6 +234,23 @@ public sealed class SqliteAuditLedgerTests : IDisposable
             var since = await ledger.QueryAsync(new AuditQuery { Since = T0.AddMinutes(minute), Limit = 1000 });
             var expected = Enumerable.Range(1, 80).Where(s => s >= minute + 1 && (s <= 20 || s >= 61)).Select(s => (long)s);
             Assert.Equal(expected, since.Events.Select(e => e.Sequence));
+        }
+    }
+
+    /// <summary>The sequences of every page of <paramref name="query"/>, following each page's cursor.</summary>
+    private static async Task<List<long>> PageThrough(SqliteAuditLedger ledger, AuditQuery query)
+    {
+        var sequences = new List<long>();
+        while (true)
+        {
+            var page = await ledger.QueryAsync(query);
+            sequences.AddRange(page.Events.Select(e => e.Sequence));
+            if (page.NextAfterSequence is not { } next)
+            {
+                return sequences;
+            }
+
+            query = query with { AfterSequence = next };
         }
     }
 
