@@ -20,7 +20,7 @@ public class AuditQueryBenchmarks
     public int Runs { get; set; }
 
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
         _database = new BenchmarkDatabase();
         _ledger = new SqliteAuditLedger(_database.Database);
@@ -39,7 +39,7 @@ public class AuditQueryBenchmarks
             });
         }
 
-        Task.WaitAll(callers);
+        await Task.WhenAll(callers);
     }
 
     [GlobalCleanup]
