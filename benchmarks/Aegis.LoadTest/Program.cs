@@ -262,20 +262,33 @@ var checks = new List<(string Check, bool Passed, string Detail)>
 };
 var peakRssMb = Find("3 ")?.GatewayPeakRssBytes / 1048576.0 ?? double.NaN;
 double Ratio(string name) => ratios.Single(r => r.Name == name).Value();
+(string Bar, bool Met, string Value) Share(string bar, string ratio, double atLeast)
+{
+    var value = Ratio(ratio);
+    return (bar, value >= atLeast, (value * 100).ToString("F1", inv) + " %");
+}
+
+(string Bar, bool Met, string Value) Added(string bar, string difference, double atMost)
+{
+    var value = Ratio(difference);
+    return (bar, value <= atMost, value.ToString("F2", inv) + " ms");
+}
+
 var bars = new List<(string Bar, bool Met, string Value)>
 {
-    ("governed throughput >= 20% of direct", Ratio("governed / direct throughput") >= 0.20, (Ratio("governed / direct throughput") * 100).ToString("F1", inv) + " %"),
-    ("pass-through throughput >= 25% of direct", Ratio("pass-through / direct throughput") >= 0.25, (Ratio("pass-through / direct throughput") * 100).ToString("F1", inv) + " %"),
-    ("fixed rate: governed adds <= 0.5 ms at p50", Ratio("governed − direct p50 at fixed rate") <= 0.5, Ratio("governed − direct p50 at fixed rate").ToString("F2", inv) + " ms"),
-    ("fixed rate: governed adds <= 2 ms at p99", Ratio("governed − direct p99 at fixed rate") <= 2, Ratio("governed − direct p99 at fixed rate").ToString("F2", inv) + " ms"),
-    ("streaming at fixed rate: governed TTFT adds <= 2 ms (p50)", Ratio("governed − direct streaming TTFT p50 at fixed rate") <= 2, Ratio("governed − direct streaming TTFT p50 at fixed rate").ToString("F2", inv) + " ms"),
+    Share("governed throughput >= 20% of direct", "governed / direct throughput", 0.20),
+    Share("pass-through throughput >= 25% of direct", "pass-through / direct throughput", 0.25),
+    Added("fixed rate: governed adds <= 0.5 ms at p50", "governed − direct p50 at fixed rate", 0.5),
+    Added("fixed rate: governed adds <= 2 ms at p99", "governed − direct p99 at fixed rate", 2),
+    Added("streaming at fixed rate: governed TTFT adds <= 2 ms (p50)", "governed − direct streaming TTFT p50 at fixed rate", 2),
     ("gateway peak RSS <= 200 MB (governed)", peakRssMb is > 0 and <= 200, peakRssMb.ToString("F0", inv) + " MB"),
 };
 
 if (Find("1 ") is { } first && Find("1b") is { } again)
 {
-    var spread = Math.Abs(again.RequestsPerSecond - first.RequestsPerSecond) / Math.Max(first.RequestsPerSecond, again.RequestsPerSecond);
-    Console.WriteLine(string.Create(inv, $"Direct baseline: {first.RequestsPerSecond:F0} req/s (1), {again.RequestsPerSecond:F0} req/s (1b); throughput ratios use {Math.Max(first.RequestsPerSecond, again.RequestsPerSecond):F0}."));
+    var baseline = Direct();
+    var spread = Math.Abs(again.RequestsPerSecond - first.RequestsPerSecond) / baseline;
+    Console.WriteLine(string.Create(inv, $"Direct baseline: {first.RequestsPerSecond:F0} req/s (1), {again.RequestsPerSecond:F0} req/s (1b); throughput ratios use {baseline:F0}."));
     if (spread > 0.15)
     {
         Console.WriteLine(string.Create(inv, $"  The two direct runs differ by {spread * 100:F0} %: the machine changed speed during the run, so read the ratios with care or run again."));

@@ -63,7 +63,7 @@ internal static class AuditSegments
     public static long FirstSequenceReaching(PooledConnection connection, long sinceTicks)
     {
         var probe = connection.Statement(AtOrBefore);
-        long low = 1;
+        var low = 1L;
         var high = 1L;
         var head = connection.Statement(Head);
         try
