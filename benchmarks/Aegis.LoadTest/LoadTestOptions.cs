@@ -43,7 +43,7 @@ internal sealed class LoadTestOptions
     private readonly List<KeyValuePair<string, string>> _gatewayEnvironment = [];
 
     /// <summary>Whether scenario <paramref name="id"/> (e.g. <c>3</c> or <c>4b</c>) runs.</summary>
-    public bool Runs(string id) => Scenarios is null || Scenarios.Contains(id) || Scenarios.Contains(id.TrimEnd('a', 'b'));
+    public bool Runs(string id) => Scenarios is null || Scenarios.Contains(id) || Scenarios.Contains(id.TrimEnd('a', 'b', 'c'));
 
     public bool Help { get; private set; }
 

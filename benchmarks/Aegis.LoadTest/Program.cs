@@ -151,6 +151,12 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
             governedOk += go.Ok + go.WarmupOk;
         }
 
+        if (options.Runs("5c"))
+        {
+            // Pass-through at the fixed rate: read against 5b, what the guards add to a request's latency.
+            await Run(m => LoadGenerator.OpenLoopAsync("5c pass-through fixed rate", passthrough, options.Rate, warmup, duration, m), gateway);
+        }
+
         if (options.Runs("6a"))
         {
             await Run(m => LoadGenerator.OpenLoopAsync("6a direct streaming fixed rate", direct with { Stream = true }, options.Rate, warmup, duration, m), null);
@@ -175,10 +181,21 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
             await naive.StopAsync();
         }
 
-        if (options.Runs("7"))
+        if (options.Runs("7") || options.Runs("7b"))
         {
-            await NaiveAsync("naive proxy, no governance", null, (proxied, naive) =>
-                Run(m => LoadGenerator.ClosedLoopAsync("7 naive proxy", proxied, c, warmup, duration, m), naive));
+            await NaiveAsync("naive proxy, no governance", null, async (proxied, naive) =>
+            {
+                if (options.Runs("7"))
+                {
+                    await Run(m => LoadGenerator.ClosedLoopAsync("7 naive proxy", proxied, c, warmup, duration, m), naive);
+                }
+
+                // What a bare proxy hop adds at the fixed rate, read against 5a (and 8b against it: what the durable write adds).
+                if (options.Runs("7b"))
+                {
+                    await Run(m => LoadGenerator.OpenLoopAsync("7b naive proxy fixed rate", proxied, options.Rate, warmup, duration, m), naive);
+                }
+            });
         }
 
         if (options.Runs("8a") || options.Runs("8b"))
@@ -236,6 +253,8 @@ var ratios = new List<(string Name, Func<double> Value, string Unit)>
     ("governed / direct throughput", Either(() => R("3 ").RequestsPerSecond / Direct()), "%"),
     ("governed − direct p50 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
     ("governed − direct p99 at fixed rate", Either(() => Ms(R("5b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
+    ("pass-through − direct p50 at fixed rate", Either(() => Ms(R("5c").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
+    ("pass-through − direct p99 at fixed rate", Either(() => Ms(R("5c").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
     ("governed − direct streaming TTFT p50 at fixed rate", Either(() => Ms(R("6b").FirstToken!.Percentile(50) - R("6a").FirstToken!.Percentile(50))), "ms"),
     ("governed − direct streaming TTFT p99 at fixed rate", Either(() => Ms(R("6b").FirstToken!.Percentile(99) - R("6a").FirstToken!.Percentile(99))), "ms"),
     ("governed − direct streaming TTFT p50, closed loop", Either(() => Ms(R("4b").FirstToken!.Percentile(50) - R("4a").FirstToken!.Percentile(50))), "ms"),
@@ -248,6 +267,8 @@ var ratios = new List<(string Name, Func<double> Value, string Unit)>
     ("naive proxy + store / direct throughput", Either(() => R("8a").RequestsPerSecond / Direct()), "%"),
     ("naive proxy + store / naive proxy throughput", Either(() => R("8a").RequestsPerSecond / R("7 ").RequestsPerSecond), "%"),
     ("pass-through / naive proxy + store throughput", Either(() => R("2 ").RequestsPerSecond / R("8a").RequestsPerSecond), "%"),
+    ("naive proxy − direct p50 at fixed rate", Either(() => Ms(R("7b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
+    ("naive proxy − direct p99 at fixed rate", Either(() => Ms(R("7b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
     ("naive proxy + store − direct p50 at fixed rate", Either(() => Ms(R("8b").Latency.Percentile(50) - R("5a").Latency.Percentile(50))), "ms"),
     ("naive proxy + store − direct p99 at fixed rate", Either(() => Ms(R("8b").Latency.Percentile(99) - R("5a").Latency.Percentile(99))), "ms"),
 };
