@@ -34,7 +34,7 @@ internal sealed class LoadTestOptions
 
     public string? OutputPath { get; private set; }
 
-    /// <summary>The scenarios to run (<c>1,1b,2,3,4a,4b,5a,5b,6a,6b,7,8a,8b</c>; a number alone takes both of its halves, and <c>1</c> also its repeat <c>1b</c>); all when null.</summary>
+    /// <summary>The scenarios to run (<c>1,1b,2,3,4a,4b,5a,5b,5c,6a,6b,7,7b,8a,8b</c>; a number alone takes all of its lettered scenarios, and <c>1</c> and <c>7</c> also <c>1b</c> and <c>7b</c>); all when null.</summary>
     public IReadOnlySet<string>? Scenarios { get; private set; }
 
     /// <summary>Environment variables set for the gateway children only, <c>aegis serve</c> and the naive proxy (runtime knobs, e.g. <c>DOTNET_TieredPGO=0</c>).</summary>
