@@ -36,6 +36,12 @@ internal sealed class ScenarioResult
     /// <summary>Gateway CPU per successful request, in microseconds: the gateway's whole cost, whatever shares the machine.</summary>
     public double GatewayCpuMicrosPerRequest => Ok == 0 ? 0 : GatewayCpu.TotalMicroseconds / Ok;
 
+    /// <summary>
+    /// The share of all the machine's cores that sat idle (or waiting for I/O) during the measured window, 0 to 1; NaN
+    /// where it cannot be read (not Linux).
+    /// </summary>
+    public double MachineIdleShare { get; set; } = double.NaN;
+
     /// <summary>Successful and failed requests of the warm-up (not in the figures; they still make runs in the ledger).</summary>
     public long WarmupOk { get; set; }
 

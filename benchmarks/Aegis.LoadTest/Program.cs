@@ -69,13 +69,19 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
     try
     {
-        // The scenario is given a measuring hook when it goes through a gateway (direct ones have no gateway CPU);
-        // the hook is called when its measured window starts (after its own warm-up) and takes the gateway's CPU time then.
+        // Every scenario is given a measuring hook, called when its measured window starts (after its own warm-up): it
+        // reads the machine's CPU counters then and, when the scenario goes through a gateway, the gateway's CPU time.
         async Task<ScenarioResult> Run(Func<Action?, Task<ScenarioResult>> scenario, Gateway? through)
         {
             var cpuAtStart = TimeSpan.Zero;
+            MachineCpu? machineAtStart = null;
             through?.ResetPeakRss();
-            var r = await scenario(through is null ? null : () => cpuAtStart = through.CpuTime());
+            var r = await scenario(() =>
+            {
+                machineAtStart = MachineCpu.Read();
+                cpuAtStart = through?.CpuTime() ?? TimeSpan.Zero;
+            });
+            r.MachineIdleShare = MachineCpu.IdleShare(machineAtStart, MachineCpu.Read());
             if (through is not null)
             {
                 r.GatewayPeakRssBytes = through.PeakRssBytes();
@@ -84,6 +90,7 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
 
             results.Add(r);
             var cpu = r.GatewayCpu > TimeSpan.Zero ? string.Create(inv, $"  gateway CPU {r.GatewayCpuMicrosPerRequest:F0} µs/req") : "";
+            cpu += double.IsFinite(r.MachineIdleShare) ? string.Create(inv, $"  machine idle {r.MachineIdleShare * 100:F0} %") : "";
             Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{cpu}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
             return r;
         }

@@ -12,13 +12,13 @@ internal static class Report
     public static string Markdown(IReadOnlyList<ScenarioResult> results, IReadOnlyList<(string Name, Func<double> Value, string Unit)> ratios)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| scenario | target | load | req/s | p50 ms | p90 ms | p99 ms | max ms | TTFT p50 ms | TTFT p99 ms | errors | gateway CPU µs/req | gateway peak RSS MB |");
-        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| scenario | target | load | req/s | p50 ms | p90 ms | p99 ms | max ms | TTFT p50 ms | TTFT p99 ms | errors | gateway CPU µs/req | gateway peak RSS MB | machine idle % |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             sb.Append(Inv, $"| {r.Name} | {r.Target} | {r.Mode} | {r.RequestsPerSecond:F0} | {Ms(r.Latency.Percentile(50))} | {Ms(r.Latency.Percentile(90))} | {Ms(r.Latency.Percentile(99))} | {Ms(r.Latency.MaxMicros)} | ");
             sb.Append(r.FirstToken is null ? "– | – | " : $"{Ms(r.FirstToken.Percentile(50))} | {Ms(r.FirstToken.Percentile(99))} | ");
-            sb.Append(Inv, $"{r.Errors} | {(r.GatewayCpu > TimeSpan.Zero ? r.GatewayCpuMicrosPerRequest.ToString("F0", Inv) : "–")} | {(r.GatewayPeakRssBytes > 0 ? (r.GatewayPeakRssBytes / 1048576.0).ToString("F0", Inv) : "–")} |");
+            sb.Append(Inv, $"{r.Errors} | {(r.GatewayCpu > TimeSpan.Zero ? r.GatewayCpuMicrosPerRequest.ToString("F0", Inv) : "–")} | {(r.GatewayPeakRssBytes > 0 ? (r.GatewayPeakRssBytes / 1048576.0).ToString("F0", Inv) : "–")} | {(double.IsFinite(r.MachineIdleShare) ? (r.MachineIdleShare * 100).ToString("F0", Inv) : "–")} |");
             sb.AppendLine();
         }
 
@@ -85,6 +85,11 @@ internal static class Report
             if (r.GatewayCpu > TimeSpan.Zero)
             {
                 w.WriteNumber("gateway_cpu_us_per_request", Math.Round(r.GatewayCpuMicrosPerRequest, 1));
+            }
+
+            if (double.IsFinite(r.MachineIdleShare))
+            {
+                w.WriteNumber("machine_idle_percent", Math.Round(r.MachineIdleShare * 100, 1));
             }
 
             w.WriteEndObject();
