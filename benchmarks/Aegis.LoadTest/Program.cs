@@ -89,9 +89,9 @@ await using (var upstream = await MockOpenAIUpstream.StartAsync(options.Upstream
             }
 
             results.Add(r);
-            var cpu = r.GatewayCpu > TimeSpan.Zero ? string.Create(inv, $"  gateway CPU {r.GatewayCpuMicrosPerRequest:F0} µs/req") : "";
-            cpu += double.IsFinite(r.MachineIdleShare) ? string.Create(inv, $"  machine idle {r.MachineIdleShare * 100:F0} %") : "";
-            Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{cpu}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
+            var gatewayCpu = r.GatewayCpu > TimeSpan.Zero ? string.Create(inv, $"  gateway CPU {r.GatewayCpuMicrosPerRequest:F0} µs/req") : "";
+            var machineIdle = double.IsFinite(r.MachineIdleShare) ? string.Create(inv, $"  machine idle {r.MachineIdleShare * 100:F0} %") : "";
+            Console.WriteLine(string.Create(inv, $"  {r.Name,-22} {r.RequestsPerSecond,8:F0} req/s  p50 {r.Latency.Percentile(50) / 1000.0:F2} ms  p99 {r.Latency.Percentile(99) / 1000.0:F2} ms  errors {r.Errors}{gatewayCpu}{machineIdle}{(r.FirstError is null ? "" : " (" + r.FirstError + ")")}"));
             return r;
         }
 
