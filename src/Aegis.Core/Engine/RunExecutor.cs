@@ -14,6 +14,7 @@ internal sealed partial class RunExecutor
 {
     private readonly IRunStore _runs;
     private readonly IAuditLedger _audit;
+    private readonly IAuditedRunStore? _runsWithAudit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -21,6 +22,7 @@ internal sealed partial class RunExecutor
     {
         _runs = runs;
         _audit = audit;
+        _runsWithAudit = runs is IAuditedRunStore audited && audited.SharesLedger(audit) ? audited : null;
         _time = time;
         _logger = logger;
     }
@@ -305,10 +307,16 @@ internal sealed partial class RunExecutor
 
             events = await _audit.AppendAsync(entries, storeToken).ConfigureAwait(false);
         }
+        else if (_runsWithAudit is { } store)
+        {
+            // The run's row and its audit events in one atomic write (one commit, both or neither).
+            events = await store.CreateWithAuditAsync(next, entries, storeToken).ConfigureAwait(false);
+            ctx.Persisted = true;
+        }
         else
         {
             // A new run (fresh id) cannot conflict: both writes are queued before either is awaited, so a
-            // group-committing store acknowledges the run's row and its audit events with one commit.
+            // group-committing store usually acknowledges the run's row and its audit events with one commit.
             var create = _runs.CreateAsync(next, storeToken);
             var append = _audit.AppendAsync(entries, storeToken);
             try

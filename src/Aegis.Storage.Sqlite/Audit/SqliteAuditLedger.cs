@@ -36,15 +36,10 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<AuditEvent>> AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(entries);
+        Validate(entries);
         if (entries.Count == 0)
         {
             return [];
-        }
-
-        foreach (var entry in entries)
-        {
-            ArgumentNullException.ThrowIfNull(entry, nameof(entries));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -267,6 +262,37 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
         }
     }
 
+    /// <summary>The database this ledger appends to (a <see cref="SqliteRunStore"/> on it can write runs and events together).</summary>
+    internal SqliteDatabase Database => _database;
+
+    /// <summary>Checks what <see cref="AppendAsync"/> accepts: a list with no <see langword="null"/> entry.</summary>
+    internal static void Validate(IReadOnlyList<AuditEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
+        {
+            ArgumentNullException.ThrowIfNull(entry, nameof(entries));
+        }
+    }
+
+    /// <summary>Links <paramref name="entries"/> after the batch's chain head, inserts them as one segment and advances the head.</summary>
+    internal static AuditEvent[] Append(WriteBatch batch, IReadOnlyList<AuditEntry> entries)
+    {
+        var (sequence, previous, timestampHigh) = batch.AuditHead();
+        var events = new AuditEvent[entries.Count];
+        for (var j = 0; j < entries.Count; j++)
+        {
+            var e = AuditChain.Link(sequence, previous, entries[j]);
+            events[j] = e;
+            previous = e.Hash;
+            sequence++;
+        }
+
+        timestampHigh = AuditSegments.Write(batch, events, timestampHigh);
+        batch.AdvanceAuditHead(sequence, previous, timestampHigh);
+        return events;
+    }
+
     /// <summary>One <see cref="AppendAsync"/> call: its entries are linked and inserted contiguously.</summary>
     private sealed class AppendOperation(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
         : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
@@ -275,21 +301,6 @@ public sealed class SqliteAuditLedger : IAuditLedger, IDisposable, IAsyncDisposa
 
         public override string Description => "appending to the audit ledger";
 
-        protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
-        {
-            var (sequence, previous, timestampHigh) = batch.AuditHead();
-            var events = new AuditEvent[entries.Count];
-            for (var j = 0; j < entries.Count; j++)
-            {
-                var e = AuditChain.Link(sequence, previous, entries[j]);
-                events[j] = e;
-                previous = e.Hash;
-                sequence++;
-            }
-
-            timestampHigh = AuditSegments.Write(batch, events, timestampHigh);
-            batch.AdvanceAuditHead(sequence, previous, timestampHigh);
-            return events;
-        }
+        protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch) => Append(batch, entries);
     }
 }

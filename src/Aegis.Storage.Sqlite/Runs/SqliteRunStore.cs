@@ -21,7 +21,7 @@ namespace Aegis;
 /// only its own call), and each call completes only after the COMMIT that holds its write.
 /// </para>
 /// </summary>
-public sealed class SqliteRunStore : IRunStore
+public sealed class SqliteRunStore : IAuditedRunStore
 {
     private const string Columns = "seq, id, route, principal_id, status, created_at, payload, mask_map, updated_at";
     private readonly SqliteDatabase _database;
@@ -41,6 +41,25 @@ public sealed class SqliteRunStore : IRunStore
         var create = new CreateOperation(run, RunSerializer.Write(run), Protect(run), cancellationToken);
         Enqueue(create);
         return new ValueTask(create.Completion);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>True for a <see cref="SqliteAuditLedger"/> on the same <see cref="SqliteDatabase"/> instance.</remarks>
+    public bool SharesLedger(IAuditLedger ledger) => ledger is SqliteAuditLedger sqlite && ReferenceEquals(sqlite.Database, _database);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One operation on the database's writer: the run's row and the entries' segment are written in the same
+    /// transaction, after the chain head that transaction reads, so they commit (and are acknowledged) together.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<AuditEvent>> CreateWithAuditAsync(RunRecord run, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        SqliteAuditLedger.Validate(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        var create = new CreateWithAuditOperation(run, RunSerializer.Write(run), Protect(run), entries, cancellationToken);
+        Enqueue(create);
+        return new ValueTask<IReadOnlyList<AuditEvent>>(create.Completion);
     }
 
     /// <inheritdoc />
@@ -248,7 +267,7 @@ public sealed class SqliteRunStore : IRunStore
     private sealed class CreateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, CancellationToken cancellationToken)
         : WriteOperation<bool>(cancellationToken)
     {
-        private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
+        public const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
 
         public override string Description => $"creating run {run.Id}";
 
@@ -262,9 +281,35 @@ public sealed class SqliteRunStore : IRunStore
 
         protected override void Release() => payload.Return();
 
-        protected override Exception Map(Exception error, SqliteDatabase database) => IsConstraint(error)
-            ? new AegisException(AegisErrors.StoreFailed, $"{database.Path}: run {run.Id} already exists", error) { RunId = run.Id }
-            : base.Map(error, database);
+        protected override Exception Map(Exception error, SqliteDatabase database) => MapDuplicate(error, database, run.Id)
+            ?? base.Map(error, database);
+
+        /// <summary>The caller's error for an insert that hit an existing id; <see langword="null"/> for any other failure.</summary>
+        public static AegisException? MapDuplicate(Exception error, SqliteDatabase database, string runId) => IsConstraint(error)
+            ? new AegisException(AegisErrors.StoreFailed, $"{database.Path}: run {runId} already exists", error) { RunId = runId }
+            : null;
+    }
+
+    /// <summary>A <see cref="CreateOperation"/> and an audit append in one: if the insert fails, nothing is appended.</summary>
+    private sealed class CreateWithAuditOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+        : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
+    {
+        public override int Weight => 1 + entries.Count;
+
+        public override string Description => $"creating run {run.Id} with its audit events";
+
+        protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
+        {
+            var insert = batch.Statement(CreateOperation.Insert);
+            Bind(insert, run, payload, maskMap);
+            insert.Execute();
+            return entries.Count == 0 ? [] : SqliteAuditLedger.Append(batch, entries);
+        }
+
+        protected override void Release() => payload.Return();
+
+        protected override Exception Map(Exception error, SqliteDatabase database) => CreateOperation.MapDuplicate(error, database, run.Id)
+            ?? base.Map(error, database);
     }
 
     /// <summary>

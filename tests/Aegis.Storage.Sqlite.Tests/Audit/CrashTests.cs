@@ -50,7 +50,55 @@ public sealed class CrashTests : IDisposable
         Assert.True(killedWithAcks >= Rounds / 2, $"only {killedWithAcks} of {Rounds} writers acknowledged anything before being killed");
     }
 
-    private async Task<List<long>> RunAndKillAsync(string writer, TimeSpan runFor)
+    [Fact]
+    public async Task Killed_run_writer_leaves_every_run_with_its_events_and_no_event_without_its_run()
+    {
+        var writer = typeof(CrashTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CrashWriterPath").Value!;
+        var random = new Random(20261202);
+        var acknowledged = 0;
+        for (var round = 0; round < Rounds / 2; round++)
+        {
+            var acked = await RunAndKillAsync(writer, TimeSpan.FromMilliseconds(random.Next(20, 250)), "runs");
+            acknowledged += acked.Count;
+
+            using var database = _temp.Open();
+            await using var ledger = new SqliteAuditLedger(database);
+            var runs = new SqliteRunStore(database);
+            var verification = await ledger.VerifyAsync();
+            Assert.True(verification.IsValid, $"round {round}: {verification.Problem}");
+
+            // Every event belongs to a stored run, and every stored run has both of its events, in one segment.
+            var events = new List<AuditEvent>();
+            for (AuditPage? page = null; page is null || page.NextAfterSequence is not null;)
+            {
+                page = await ledger.QueryAsync(new AuditQuery { AfterSequence = page?.NextAfterSequence ?? 0, Limit = 10000 });
+                events.AddRange(page.Events);
+            }
+
+            var byRun = events.GroupBy(e => e.Entry.RunId).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var (runId, runEvents) in byRun)
+            {
+                Assert.NotNull(await runs.GetAsync(runId));
+                Assert.Equal(["started", "completed"], runEvents.Select(e => e.Entry.Reason));
+                Assert.Equal(runEvents[0].Sequence + 1, runEvents[1].Sequence);
+            }
+
+            var stored = 0;
+            for (RunPage? page = null; page is null || page.NextCursor is not null;)
+            {
+                page = await runs.ListAsync(new RunQuery { Limit = 1000, Cursor = page?.NextCursor });
+                stored += page.Runs.Count;
+                Assert.All(page.Runs, r => Assert.True(byRun.ContainsKey(r.Id), $"round {round}: run {r.Id} is stored without its audit events"));
+            }
+
+            Assert.Equal(byRun.Count, stored);
+            Assert.All(acked, seq => Assert.Contains(events, e => e.Sequence == seq && e.Entry.Reason == "started"));
+        }
+
+        Assert.True(acknowledged > 0, "no run writer acknowledged anything before being killed");
+    }
+
+    private async Task<List<long>> RunAndKillAsync(string writer, TimeSpan runFor, string? mode = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -60,6 +108,11 @@ public sealed class CrashTests : IDisposable
         };
         start.ArgumentList.Add(writer);
         start.ArgumentList.Add(_temp.Path);
+        if (mode is not null)
+        {
+            start.ArgumentList.Add(mode);
+        }
+
         using var process = Process.Start(start)!;
         var acked = new List<long>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
