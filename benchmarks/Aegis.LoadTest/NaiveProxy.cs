@@ -65,7 +65,6 @@ internal static class NaiveProxy
         using var client = new HttpClient();
         using var database = storePath is null ? null : SqliteDatabase.Open(storePath);
         var runs = database is null ? null : new SqliteRunStore(database);
-        await using var ledger = database is null ? null : new SqliteAuditLedger(database);
         var completions = new Uri(upstream, "chat/completions");
         app.MapGet("/v1/models", () => Results.Text("""{"object":"list","data":[]}""", "application/json"));
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
@@ -82,9 +81,9 @@ internal static class NaiveProxy
             using var answer = await client.PostAsync(completions, content, context.RequestAborted).ConfigureAwait(false);
             await using var stream = await answer.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
             var parsed = await JsonNode.ParseAsync(stream, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            if (runs is not null && ledger is not null)
+            if (runs is not null)
             {
-                await StoreAsync(runs, ledger, body, parsed).ConfigureAwait(false);
+                await StoreAsync(runs, body, parsed).ConfigureAwait(false);
             }
 
             context.Response.StatusCode = (int)answer.StatusCode;
@@ -96,8 +95,8 @@ internal static class NaiveProxy
         return 0;
     }
 
-    /// <summary>The run and audit writes of a completed pass-through run, queued together and awaited (one group commit).</summary>
-    private static async Task StoreAsync(SqliteRunStore runs, SqliteAuditLedger ledger, JsonObject request, JsonNode? answer)
+    /// <summary>The run and audit writes of a completed pass-through run, in one write as the gateway makes them (one group commit).</summary>
+    private static async Task StoreAsync(SqliteRunStore runs, JsonObject request, JsonNode? answer)
     {
         var messages = new List<ChatMessage>();
         foreach (var message in request["messages"]?.AsArray() ?? [])
@@ -121,9 +120,7 @@ internal static class NaiveProxy
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var create = runs.CreateAsync(run).AsTask();
-        var append = ledger.AppendAsync([BenchmarkAudit.Status(run, RunStatus.Running), BenchmarkAudit.Status(run, RunStatus.Completed)]).AsTask();
-        await Task.WhenAll(create, append).ConfigureAwait(false);
+        await runs.CreateWithAuditAsync(run, [BenchmarkAudit.Status(run, RunStatus.Running), BenchmarkAudit.Status(run, RunStatus.Completed)]).ConfigureAwait(false);
     }
 }
 

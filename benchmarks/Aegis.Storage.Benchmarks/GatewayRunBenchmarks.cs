@@ -8,7 +8,7 @@ namespace Aegis.Storage.Benchmarks;
 /// Exactly what <c>aegis serve</c> asks of the store per governed synchronous request:
 /// <see cref="Concurrency"/> callers each, one request after another, look up their API key by hash
 /// (<c>FindByHashAsync</c>, as <c>ApiKeyAuthenticator</c> does) and then write the finished run and its five
-/// audit events concurrently (<c>CreateAsync</c> + <c>AppendAsync</c>, as <c>RunExecutor.FinalizeAsync</c>
+/// audit events in one write (<c>CreateWithAuditAsync</c>, as <c>RunExecutor.FinalizeAsync</c>
 /// does). The run carries what the load test sends: a system message, a 1 KB user message (masked) and
 /// a 700-character answer. The reported time and allocations are per run (OperationsPerInvoke).
 /// </summary>
@@ -106,9 +106,7 @@ internal sealed class GatewayRunWorkload : IDisposable
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var create = _runs.CreateAsync(run).AsTask();
-        var append = _ledger.AppendAsync(AuditOf(run)).AsTask();
-        await Task.WhenAll(create, append).ConfigureAwait(false);
+        await _runs.CreateWithAuditAsync(run, AuditOf(run)).ConfigureAwait(false);
     }
 
     private static AuditEntry[] AuditOf(RunRecord run) =>
