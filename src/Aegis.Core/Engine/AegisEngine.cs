@@ -147,18 +147,20 @@ public sealed class AegisEngine : IAsyncDisposable, IDisposable
         var next = decision == ApprovalDecision.Approved
             ? record with { Status = RunStatus.Running, UpdatedAt = now, Reason = null, ErrorCode = null }
             : record with { Status = RunStatus.Blocked, UpdatedAt = now, Checkpoint = null, Reason = $"approval: denied by {decider.Id}", ErrorCode = AegisErrors.PolicyBlocked.Code };
-        if (!await _runs.TryUpdateAsync(next, RunStatus.Paused, cancellationToken).ConfigureAwait(false))
-        {
-            throw new AegisException(AegisErrors.RunNotPaused, $"run {runId} was decided by another request") { RunId = runId };
-        }
-
         var ctx = new RunContext(pipeline, next, state, checkpoint.Options, persisted: true, _time);
         if (decision == ApprovalDecision.Denied)
         {
+            // The denial and its audit event in one write where the stores allow it; the event only if this request decided.
             ctx.AddStatusEvent(RunStatus.Blocked, next.Reason, next.ErrorCode, now, "approval");
-            var events = await Audit.AppendAsync([.. ctx.Audit], CancellationToken.None).ConfigureAwait(false);
+            var events = await _executor.TryUpdateAuditedAsync(next, RunStatus.Paused, [.. ctx.Audit], cancellationToken).ConfigureAwait(false)
+                ?? throw new AegisException(AegisErrors.RunNotPaused, $"run {runId} was decided by another request") { RunId = runId };
             AegisTelemetry.RecordRun(next.Route, RunStatus.Blocked, 0);
             return new RunResult(next, null, events);
+        }
+
+        if (!await _runs.TryUpdateAsync(next, RunStatus.Paused, cancellationToken).ConfigureAwait(false))
+        {
+            throw new AegisException(AegisErrors.RunNotPaused, $"run {runId} was decided by another request") { RunId = runId };
         }
 
         ctx.AddStatusEvent(RunStatus.Running, $"approval: approved by {decider.Id}", null, now, "approval");

@@ -299,13 +299,9 @@ internal sealed partial class RunExecutor
         IReadOnlyList<AuditEvent> events;
         if (ctx.Persisted)
         {
-            // A compare-and-set can lose to another process: only then may the audit say the run moved on.
-            if (!await _runs.TryUpdateAsync(next, ctx.Record.Status, storeToken).ConfigureAwait(false))
-            {
-                throw new AegisException(AegisErrors.StoreFailed, $"run {next.Id} changed status concurrently") { RunId = next.Id };
-            }
-
-            events = await _audit.AppendAsync(entries, storeToken).ConfigureAwait(false);
+            // A compare-and-set can lose to another process: only when it wins may the audit say the run moved on.
+            events = await TryUpdateAuditedAsync(next, ctx.Record.Status, entries, storeToken).ConfigureAwait(false)
+                ?? throw new AegisException(AegisErrors.StoreFailed, $"run {next.Id} changed status concurrently") { RunId = next.Id };
         }
         else if (_runsWithAudit is { } store)
         {
@@ -347,6 +343,28 @@ internal sealed partial class RunExecutor
 
         LogRunFinished(_logger, next.Id, next.Route, next.Status, next.ErrorCode);
         return new RunResult(next, response, events);
+    }
+
+    /// <summary>
+    /// Replaces the stored run if its status is <paramref name="expected"/> and, only then, appends <paramref name="entries"/>:
+    /// in one write when the run store shares the ledger, else in two. <see langword="null"/> when the compare-and-set lost.
+    /// <paramref name="cancellationToken"/> can stop the write only before it is taken (one write) or before the
+    /// compare-and-set (two writes), never between the two.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<AuditEvent>?> TryUpdateAuditedAsync(RunRecord next, RunStatus expected, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        if (_runsWithAudit is { } store)
+        {
+            return await store.TryUpdateWithAuditAsync(next, expected, entries, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!await _runs.TryUpdateAsync(next, expected, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        // The run has moved on: its audit must be written even if the caller has gone.
+        return await _audit.AppendAsync(entries, CancellationToken.None).ConfigureAwait(false);
     }
 
     private static bool HasToolCalls(IList<ChatMessage> messages)

@@ -63,6 +63,18 @@ public sealed class SqliteRunStore : IAuditedRunStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One operation on the database's writer: the compare-and-set, then the segment only if it changed the row.</remarks>
+    public ValueTask<IReadOnlyList<AuditEvent>?> TryUpdateWithAuditAsync(RunRecord run, RunStatus expectedStatus, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        SqliteAuditLedger.Validate(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        var update = new UpdateWithAuditOperation(run, RunSerializer.Write(run), Protect(run), expectedStatus, entries, cancellationToken);
+        Enqueue(update);
+        return new ValueTask<IReadOnlyList<AuditEvent>?>(update.Completion);
+    }
+
+    /// <inheritdoc />
     public ValueTask<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runId);
@@ -323,12 +335,36 @@ public sealed class SqliteRunStore : IAuditedRunStore
 
         public override string Description => $"updating run {run.Id}";
 
-        protected override bool Run(WriteBatch batch)
+        /// <summary>Runs the compare-and-set in <paramref name="batch"/>; whether it changed the row.</summary>
+        public static bool CompareAndSet(WriteBatch batch, RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected)
         {
             var update = batch.Statement(Update);
             Bind(update, run, payload, maskMap);
             update.BindText(9, expected.ToWire());
             return update.Execute() == 1;
+        }
+
+        protected override bool Run(WriteBatch batch) => CompareAndSet(batch, run, payload, maskMap, expected);
+
+        protected override void Release() => payload.Return();
+    }
+
+    /// <summary>An <see cref="UpdateOperation"/> and, only if it changed the row, an audit append, in one operation.</summary>
+    private sealed class UpdateWithAuditOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+        : WriteOperation<IReadOnlyList<AuditEvent>?>(cancellationToken)
+    {
+        public override int Weight => 1 + entries.Count;
+
+        public override string Description => $"updating run {run.Id} with its audit events";
+
+        protected override IReadOnlyList<AuditEvent>? Run(WriteBatch batch)
+        {
+            if (!UpdateOperation.CompareAndSet(batch, run, payload, maskMap, expected))
+            {
+                return null;
+            }
+
+            return entries.Count == 0 ? [] : SqliteAuditLedger.Append(batch, entries);
         }
 
         protected override void Release() => payload.Return();

@@ -2,7 +2,7 @@ using static Aegis.Storage.Sqlite.Tests.Runs.GroupCommitTests;
 
 namespace Aegis.Storage.Sqlite.Tests.Runs;
 
-/// <summary><see cref="SqliteRunStore.CreateWithAuditAsync"/>: a new run and its audit events in one write, both or neither.</summary>
+/// <summary><see cref="SqliteRunStore.CreateWithAuditAsync"/> and <see cref="SqliteRunStore.TryUpdateWithAuditAsync"/>: a run and its audit events in one write, both or neither.</summary>
 public sealed class CreateWithAuditTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
@@ -82,6 +82,30 @@ public sealed class CreateWithAuditTests : IDisposable
         Assert.True(store.SharesLedger(sameLedger));
         Assert.False(store.SharesLedger(otherLedger));
         Assert.False(store.SharesLedger(new InMemoryAuditLedger()));
+    }
+
+    [Fact]
+    public async Task An_audited_compare_and_set_appends_only_when_it_wins_and_exactly_one_of_many_wins()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        await using var ledger = new SqliteAuditLedger(database);
+        await store.CreateWithAuditAsync(Run("run-1", null) with { Status = RunStatus.Paused }, [Entry("run-1", "paused")]);
+
+        Assert.Null(await store.TryUpdateWithAuditAsync(Run("run-1", "no"), RunStatus.Running, [Entry("run-1", "lost")]));
+        Assert.Null(await store.TryUpdateWithAuditAsync(Run("missing", "no"), RunStatus.Paused, [Entry("missing", "lost")]));
+
+        var attempts = Enumerable.Range(0, 20)
+            .Select(i => Task.Run(async () => await store.TryUpdateWithAuditAsync(Run("run-1", $"call {i}"), RunStatus.Paused, [Entry("run-1", $"call {i}")])))
+            .ToArray();
+        var outcomes = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(outcomes, o => o is not null)!;
+        var reason = Assert.Single(winner).Entry.Reason;
+        Assert.Equal(reason, (await store.GetAsync("run-1"))!.Response);
+        Assert.Equal(["paused", reason], (await ledger.GetRunEventsAsync("run-1")).Select(e => e.Entry.Reason));
+        Assert.Empty(await ledger.GetRunEventsAsync("missing"));
+        Assert.True((await ledger.VerifyAsync()).IsValid);
     }
 
     [Fact]
