@@ -303,28 +303,9 @@ internal sealed partial class RunExecutor
             events = await TryUpdateAuditedAsync(next, ctx.Record.Status, entries, storeToken).ConfigureAwait(false)
                 ?? throw new AegisException(AegisErrors.StoreFailed, $"run {next.Id} changed status concurrently") { RunId = next.Id };
         }
-        else if (_runsWithAudit is { } store)
-        {
-            // The run's row and its audit events in one atomic write (one commit, both or neither).
-            events = await store.CreateWithAuditAsync(next, entries, storeToken).ConfigureAwait(false);
-            ctx.Persisted = true;
-        }
         else
         {
-            // A new run (fresh id) cannot conflict: both writes are queued before either is awaited, so a
-            // group-committing store usually acknowledges the run's row and its audit events with one commit.
-            var create = _runs.CreateAsync(next, storeToken);
-            var append = _audit.AppendAsync(entries, storeToken);
-            try
-            {
-                await create.ConfigureAwait(false);
-            }
-            finally
-            {
-                // Observed even when the create failed, so the append's outcome is never left unobserved.
-                events = await append.ConfigureAwait(false);
-            }
-
+            events = await CreateAuditedAsync(next, entries, storeToken).ConfigureAwait(false);
             ctx.Persisted = true;
         }
 
@@ -343,6 +324,32 @@ internal sealed partial class RunExecutor
 
         LogRunFinished(_logger, next.Id, next.Route, next.Status, next.ErrorCode);
         return new RunResult(next, response, events);
+    }
+
+    /// <summary>Stores a new run and appends <paramref name="entries"/>: in one write when the run store shares the ledger, else in two.</summary>
+    private async ValueTask<IReadOnlyList<AuditEvent>> CreateAuditedAsync(RunRecord run, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        if (_runsWithAudit is { } store)
+        {
+            return await store.CreateWithAuditAsync(run, entries, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A new run (fresh id) cannot conflict: both writes are queued before either is awaited, so a
+        // group-committing store usually acknowledges the run's row and its audit events with one commit.
+        var create = _runs.CreateAsync(run, cancellationToken);
+        var append = _audit.AppendAsync(entries, cancellationToken);
+        IReadOnlyList<AuditEvent> events;
+        try
+        {
+            await create.ConfigureAwait(false);
+        }
+        finally
+        {
+            // Observed even when the create failed, so the append's outcome is never left unobserved.
+            events = await append.ConfigureAwait(false);
+        }
+
+        return events;
     }
 
     /// <summary>

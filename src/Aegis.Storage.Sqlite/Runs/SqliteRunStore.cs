@@ -34,14 +34,8 @@ public sealed class SqliteRunStore : IAuditedRunStore
     }
 
     /// <inheritdoc />
-    public ValueTask CreateAsync(RunRecord run, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        cancellationToken.ThrowIfCancellationRequested();
-        var create = new CreateOperation(run, RunSerializer.Write(run), Protect(run), cancellationToken);
-        Enqueue(create);
-        return new ValueTask(create.Completion);
-    }
+    public ValueTask CreateAsync(RunRecord run, CancellationToken cancellationToken = default) =>
+        new(EnqueueCreate(run, [], cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>True for a <see cref="SqliteAuditLedger"/> on the same <see cref="SqliteDatabase"/> instance.</remarks>
@@ -52,27 +46,13 @@ public sealed class SqliteRunStore : IAuditedRunStore
     /// One operation on the database's writer: the run's row and the entries' segment are written in the same
     /// transaction, after the chain head that transaction reads, so they commit (and are acknowledged) together.
     /// </remarks>
-    public ValueTask<IReadOnlyList<AuditEvent>> CreateWithAuditAsync(RunRecord run, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        SqliteAuditLedger.Validate(entries);
-        cancellationToken.ThrowIfCancellationRequested();
-        var create = new CreateWithAuditOperation(run, RunSerializer.Write(run), Protect(run), entries, cancellationToken);
-        Enqueue(create);
-        return new ValueTask<IReadOnlyList<AuditEvent>>(create.Completion);
-    }
+    public ValueTask<IReadOnlyList<AuditEvent>> CreateWithAuditAsync(RunRecord run, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default) =>
+        new(EnqueueCreate(run, entries, cancellationToken));
 
     /// <inheritdoc />
     /// <remarks>One operation on the database's writer: the compare-and-set, then the segment only if it changed the row.</remarks>
-    public ValueTask<IReadOnlyList<AuditEvent>?> TryUpdateWithAuditAsync(RunRecord run, RunStatus expectedStatus, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        SqliteAuditLedger.Validate(entries);
-        cancellationToken.ThrowIfCancellationRequested();
-        var update = new UpdateWithAuditOperation(run, RunSerializer.Write(run), Protect(run), expectedStatus, entries, cancellationToken);
-        Enqueue(update);
-        return new ValueTask<IReadOnlyList<AuditEvent>?>(update.Completion);
-    }
+    public ValueTask<IReadOnlyList<AuditEvent>?> TryUpdateWithAuditAsync(RunRecord run, RunStatus expectedStatus, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default) =>
+        new(EnqueueUpdate(run, expectedStatus, entries, cancellationToken));
 
     /// <inheritdoc />
     public ValueTask<RunRecord?> GetAsync(string runId, CancellationToken cancellationToken = default)
@@ -96,11 +76,11 @@ public sealed class SqliteRunStore : IAuditedRunStore
     /// <inheritdoc />
     public ValueTask<bool> TryUpdateAsync(RunRecord run, RunStatus expectedStatus, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        cancellationToken.ThrowIfCancellationRequested();
-        var update = new UpdateOperation(run, RunSerializer.Write(run), Protect(run), expectedStatus, cancellationToken);
-        Enqueue(update);
-        return new ValueTask<bool>(update.Completion);
+        // Enqueued here, so that bad arguments and a closed database throw from this call as from the others.
+        var update = EnqueueUpdate(run, expectedStatus, [], cancellationToken);
+        return Changed(update);
+
+        static async ValueTask<bool> Changed(Task<IReadOnlyList<AuditEvent>?> update) => await update.ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc />
@@ -214,6 +194,28 @@ public sealed class SqliteRunStore : IAuditedRunStore
         return sql.ToString();
     }
 
+    /// <summary>Queues the insert of <paramref name="run"/> with <paramref name="entries"/> (none for a plain create).</summary>
+    private Task<IReadOnlyList<AuditEvent>> EnqueueCreate(RunRecord run, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        SqliteAuditLedger.Validate(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        var create = new CreateOperation(run, RunSerializer.Write(run), Protect(run), entries, cancellationToken);
+        Enqueue(create);
+        return create.Completion;
+    }
+
+    /// <summary>Queues the compare-and-set of <paramref name="run"/> with <paramref name="entries"/> (none for a plain update).</summary>
+    private Task<IReadOnlyList<AuditEvent>?> EnqueueUpdate(RunRecord run, RunStatus expectedStatus, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        SqliteAuditLedger.Validate(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        var update = new UpdateOperation(run, RunSerializer.Write(run), Protect(run), expectedStatus, entries, cancellationToken);
+        Enqueue(update);
+        return update.Completion;
+    }
+
     private void Enqueue(WriteOperation operation)
     {
         if (!_database.Writer.TryEnqueue(operation))
@@ -275,44 +277,22 @@ public sealed class SqliteRunStore : IAuditedRunStore
             && long.TryParse(cursor.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
     }
 
-    /// <summary>An <c>INSERT</c> of a new run; a duplicate id fails only this caller.</summary>
-    private sealed class CreateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, CancellationToken cancellationToken)
-        : WriteOperation<bool>(cancellationToken)
+    /// <summary>
+    /// An <c>INSERT</c> of a new run and the append of its audit entries (if any) after it, in one operation: a
+    /// duplicate id fails only this caller and appends nothing.
+    /// </summary>
+    private sealed class CreateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+        : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
     {
-        public const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
+        private const string Insert = "INSERT INTO runs (id, route, principal_id, status, created_at, updated_at, payload, mask_map) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);";
+
+        public override int Weight => 1 + entries.Count;
 
         public override string Description => $"creating run {run.Id}";
 
-        protected override bool Run(WriteBatch batch)
-        {
-            var insert = batch.Statement(Insert);
-            Bind(insert, run, payload, maskMap);
-            insert.Execute();
-            return true;
-        }
-
-        protected override void Release() => payload.Return();
-
-        protected override Exception Map(Exception error, SqliteDatabase database) => MapDuplicate(error, database, run.Id)
-            ?? base.Map(error, database);
-
-        /// <summary>The caller's error for an insert that hit an existing id; <see langword="null"/> for any other failure.</summary>
-        public static AegisException? MapDuplicate(Exception error, SqliteDatabase database, string runId) => IsConstraint(error)
-            ? new AegisException(AegisErrors.StoreFailed, $"{database.Path}: run {runId} already exists", error) { RunId = runId }
-            : null;
-    }
-
-    /// <summary>A <see cref="CreateOperation"/> and an audit append in one: if the insert fails, nothing is appended.</summary>
-    private sealed class CreateWithAuditOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
-        : WriteOperation<IReadOnlyList<AuditEvent>>(cancellationToken)
-    {
-        public override int Weight => 1 + entries.Count;
-
-        public override string Description => $"creating run {run.Id} with its audit events";
-
         protected override IReadOnlyList<AuditEvent> Run(WriteBatch batch)
         {
-            var insert = batch.Statement(CreateOperation.Insert);
+            var insert = batch.Statement(Insert);
             Bind(insert, run, payload, maskMap);
             insert.Execute();
             return entries.Count == 0 ? [] : SqliteAuditLedger.Append(batch, entries);
@@ -320,46 +300,31 @@ public sealed class SqliteRunStore : IAuditedRunStore
 
         protected override void Release() => payload.Return();
 
-        protected override Exception Map(Exception error, SqliteDatabase database) => CreateOperation.MapDuplicate(error, database, run.Id)
-            ?? base.Map(error, database);
+        protected override Exception Map(Exception error, SqliteDatabase database) => IsConstraint(error)
+            ? new AegisException(AegisErrors.StoreFailed, $"{database.Path}: run {run.Id} already exists", error) { RunId = run.Id }
+            : base.Map(error, database);
     }
 
     /// <summary>
-    /// The compare-and-set: <c>UPDATE … WHERE id = @id AND status = @expected</c>; its result is whether
-    /// this statement changed the row, so among racing callers exactly one sees its expectation hold.
+    /// The compare-and-set: <c>UPDATE … WHERE id = @id AND status = @expected</c>, and the append of the audit entries
+    /// (if any) only if it changed the row. Its result is <see langword="null"/> when the row did not change, so among
+    /// racing callers exactly one sees its expectation hold, and only that one's entries are appended.
     /// </summary>
-    private sealed class UpdateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected, CancellationToken cancellationToken)
-        : WriteOperation<bool>(cancellationToken)
+    private sealed class UpdateOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+        : WriteOperation<IReadOnlyList<AuditEvent>?>(cancellationToken)
     {
         private const string Update = "UPDATE runs SET route = ?2, principal_id = ?3, status = ?4, created_at = ?5, updated_at = ?6, payload = ?7, mask_map = ?8 WHERE id = ?1 AND status = ?9;";
 
+        public override int Weight => 1 + entries.Count;
+
         public override string Description => $"updating run {run.Id}";
 
-        /// <summary>Runs the compare-and-set in <paramref name="batch"/>; whether it changed the row.</summary>
-        public static bool CompareAndSet(WriteBatch batch, RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected)
+        protected override IReadOnlyList<AuditEvent>? Run(WriteBatch batch)
         {
             var update = batch.Statement(Update);
             Bind(update, run, payload, maskMap);
             update.BindText(9, expected.ToWire());
-            return update.Execute() == 1;
-        }
-
-        protected override bool Run(WriteBatch batch) => CompareAndSet(batch, run, payload, maskMap, expected);
-
-        protected override void Release() => payload.Return();
-    }
-
-    /// <summary>An <see cref="UpdateOperation"/> and, only if it changed the row, an audit append, in one operation.</summary>
-    private sealed class UpdateWithAuditOperation(RunRecord run, PooledUtf8 payload, byte[]? maskMap, RunStatus expected, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
-        : WriteOperation<IReadOnlyList<AuditEvent>?>(cancellationToken)
-    {
-        public override int Weight => 1 + entries.Count;
-
-        public override string Description => $"updating run {run.Id} with its audit events";
-
-        protected override IReadOnlyList<AuditEvent>? Run(WriteBatch batch)
-        {
-            if (!UpdateOperation.CompareAndSet(batch, run, payload, maskMap, expected))
+            if (update.Execute() != 1)
             {
                 return null;
             }

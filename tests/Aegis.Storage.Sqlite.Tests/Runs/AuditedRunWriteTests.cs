@@ -3,7 +3,7 @@ using static Aegis.Storage.Sqlite.Tests.Runs.GroupCommitTests;
 namespace Aegis.Storage.Sqlite.Tests.Runs;
 
 /// <summary><see cref="SqliteRunStore.CreateWithAuditAsync"/> and <see cref="SqliteRunStore.TryUpdateWithAuditAsync"/>: a run and its audit events in one write, both or neither.</summary>
-public sealed class CreateWithAuditTests : IDisposable
+public sealed class AuditedRunWriteTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
 
