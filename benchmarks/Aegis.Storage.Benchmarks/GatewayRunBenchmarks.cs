@@ -112,21 +112,9 @@ internal sealed class GatewayRunWorkload : IDisposable
     private static AuditEntry[] AuditOf(RunRecord run) =>
     [
         BenchmarkAudit.Status(run, RunStatus.Running),
-        Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
-        Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
-        Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
+        BenchmarkAudit.Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
+        BenchmarkAudit.Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
+        BenchmarkAudit.Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
         BenchmarkAudit.Status(run, RunStatus.Completed),
     ];
-
-    private static AuditEntry Verdict(RunRecord run, GuardStage stage, string node, VerdictKind verdict, string? reason) => new()
-    {
-        Timestamp = run.UpdatedAt,
-        RunId = run.Id,
-        PrincipalId = run.PrincipalId,
-        Route = run.Route,
-        Stage = stage,
-        Node = node,
-        Verdict = verdict,
-        Reason = reason,
-    };
 }

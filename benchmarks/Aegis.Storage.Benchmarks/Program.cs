@@ -1,30 +1,29 @@
-using System.Diagnostics;
+using System.Globalization;
 using Aegis.Storage.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project benchmarks/Aegis.Storage.Benchmarks -- --filter '*' --job short
 // Fixed work, for counting CPU time without BenchmarkDotNet (perf stat -e task-clock):
 //   dotnet benchmarks/Aegis.Storage.Benchmarks/bin/Release/net10.0/Aegis.Storage.Benchmarks.dll gateway-run RUNS CALLERS
+//   dotnet benchmarks/Aegis.Storage.Benchmarks/bin/Release/net10.0/Aegis.Storage.Benchmarks.dll approval-resume RUNS CALLERS one-write|two-writes
 if (args is ["gateway-run", var runsText, var callersText])
 {
-    var runs = int.Parse(runsText, System.Globalization.CultureInfo.InvariantCulture);
-    var callers = int.Parse(callersText, System.Globalization.CultureInfo.InvariantCulture);
+    var runs = int.Parse(runsText, CultureInfo.InvariantCulture);
+    var callers = int.Parse(callersText, CultureInfo.InvariantCulture);
     using var workload = new GatewayRunWorkload();
     await workload.RunAsync(callers, Math.Min(runs, 256 * callers));
-    var process = Process.GetCurrentProcess();
-    var (user, system) = (process.UserProcessorTime, process.PrivilegedProcessorTime);
-    var allocated = GC.GetTotalAllocatedBytes(precise: true);
-    var databaseBytes = workload.DatabaseBytes();
-    var watch = Stopwatch.StartNew();
-    await workload.RunAsync(callers, runs);
-    watch.Stop();
-    var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-    var grown = (workload.DatabaseBytes() - databaseBytes) / runs;
-    process.Refresh();
-    var userUs = (process.UserProcessorTime - user).TotalMicroseconds / runs;
-    var systemUs = (process.PrivilegedProcessorTime - system).TotalMicroseconds / runs;
-    Console.WriteLine(System.FormattableString.Invariant(
-        $"{runs} runs, {callers} callers: {watch.Elapsed.TotalMicroseconds / runs:F1} µs/run wall, CPU {userUs + systemUs:F1} µs/run (user {userUs:F1} + kernel {systemUs:F1}), {bytes / runs} B/run allocated, database +{grown} B/run"));
+    await FixedWork.MeasureAsync($"{runs} runs, {callers} callers", runs, workload.DatabaseBytes, () => workload.RunAsync(callers, runs));
+    return;
+}
+
+if (args is ["approval-resume", var resumesText, var resumeCallersText, var mode] && mode is "one-write" or "two-writes")
+{
+    var resumes = int.Parse(resumesText, CultureInfo.InvariantCulture);
+    var callers = int.Parse(resumeCallersText, CultureInfo.InvariantCulture);
+    using var workload = new ApprovalResumeWorkload(oneWrite: mode == "one-write");
+    await workload.ResumeAsync(await workload.PauseAsync(Math.Min(resumes, 256 * callers)), callers); // warm-up
+    var paused = await workload.PauseAsync(resumes);
+    await FixedWork.MeasureAsync($"{resumes} resumes, {callers} callers, the end in {mode}", resumes, workload.DatabaseBytes, () => workload.ResumeAsync(paused, callers));
     return;
 }
 

@@ -13,4 +13,17 @@ internal static class BenchmarkAudit
         Node = "engine",
         Status = status,
     };
+
+    /// <summary>A guard's verdict on <paramref name="run"/>, as <c>StageRunner</c> records it.</summary>
+    public static AuditEntry Verdict(RunRecord run, GuardStage stage, string node, VerdictKind verdict, string? reason) => new()
+    {
+        Timestamp = run.UpdatedAt,
+        RunId = run.Id,
+        PrincipalId = run.PrincipalId,
+        Route = run.Route,
+        Stage = stage,
+        Node = node,
+        Verdict = verdict,
+        Reason = reason,
+    };
 }
