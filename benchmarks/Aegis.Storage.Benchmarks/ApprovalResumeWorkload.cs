@@ -16,7 +16,6 @@ namespace Aegis.Storage.Benchmarks;
 /// </summary>
 internal sealed class ApprovalResumeWorkload : IDisposable
 {
-    private static readonly string UserMessage = BenchmarkTexts.Prompt(1024, "<EMAIL_ADDRESS_1>", "<PHONE_NUMBER_1>");
     private readonly BenchmarkDatabase _database = new();
     private readonly SqliteRunStore _runs;
     private readonly SqliteAuditLedger _ledger;
@@ -45,7 +44,7 @@ internal sealed class ApprovalResumeWorkload : IDisposable
                 Team = "platform",
                 Status = RunStatus.Paused,
                 Reason = "approval required: answers on this route are reviewed",
-                Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, UserMessage)],
+                Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, BenchmarkTexts.MaskedPrompt)],
                 Usage = new RunUsage(312, 164),
                 CreatedAt = now,
                 UpdatedAt = now,

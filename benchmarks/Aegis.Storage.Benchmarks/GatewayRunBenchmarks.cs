@@ -38,8 +38,6 @@ public class GatewayRunBenchmarks
 /// </summary>
 internal sealed class GatewayRunWorkload : IDisposable
 {
-    /// <summary>About 1 KB: the load test's prompt with its e-mail address and phone number masked.</summary>
-    private static readonly string UserMessage = BenchmarkTexts.Prompt(1024, "<EMAIL_ADDRESS_1>", "<PHONE_NUMBER_1>");
     private readonly BenchmarkDatabase _database = new();
     private readonly SqliteRunStore _runs;
     private readonly SqliteAuditLedger _ledger;
@@ -100,7 +98,7 @@ internal sealed class GatewayRunWorkload : IDisposable
             PrincipalId = key.PrincipalId,
             Team = key.Team,
             Status = RunStatus.Completed,
-            Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, UserMessage)],
+            Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, BenchmarkTexts.MaskedPrompt)],
             Response = BenchmarkTexts.Answer,
             Usage = new RunUsage(312, 164),
             CreatedAt = now,

@@ -19,6 +19,9 @@ internal static class BenchmarkTexts
         "second, the finance lead chases the three overdue invoices and reports back; third, procurement prepares the " +
         "contract review with a shortlist of alternative carriers. Let me know if you want this as a table.";
 
+    /// <summary>The load test's 1 KB prompt as the store keeps it: its e-mail address and phone number masked.</summary>
+    public static readonly string MaskedPrompt = Prompt(1024, "<EMAIL_ADDRESS_1>", "<PHONE_NUMBER_1>");
+
     /// <summary>The e-mail address every prompt carries.</summary>
     public const string Email = "jane.doe@example.com";
 
