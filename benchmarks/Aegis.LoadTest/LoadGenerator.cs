@@ -60,8 +60,8 @@ internal sealed record Target(string Name, Uri BaseUrl, string? Key, string Mode
 /// </summary>
 internal static class LoadGenerator
 {
-    /// <summary>The user message: about 900 characters of prose with an email address and a phone number.</summary>
-    public static readonly string Prompt = BenchmarkTexts.Prompt(900);
+    /// <summary>The user message: 900 characters of prose with an email address and a phone number.</summary>
+    public static readonly string Prompt = BenchmarkTexts.RequestPrompt;
 
     public static HttpClient CreateClient(int maxConnections) => new(new SocketsHttpHandler
     {

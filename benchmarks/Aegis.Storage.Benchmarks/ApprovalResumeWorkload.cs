@@ -41,7 +41,6 @@ internal sealed class ApprovalResumeWorkload : IDisposable
                 Id = Guid.CreateVersion7(now).ToString(),
                 Route = "support",
                 PrincipalId = "svc-load",
-                Team = "platform",
                 Status = RunStatus.Paused,
                 Reason = "approval required: answers on this route are reviewed",
                 Messages = [new ChatMessage(ChatRole.System, "You are a helpful assistant."), new ChatMessage(ChatRole.User, BenchmarkTexts.MaskedPrompt)],

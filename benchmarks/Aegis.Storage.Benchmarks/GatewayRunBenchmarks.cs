@@ -9,7 +9,8 @@ namespace Aegis.Storage.Benchmarks;
 /// <see cref="Concurrency"/> callers each, one request after another, look up their API key by hash
 /// (<c>FindByHashAsync</c>, as <c>ApiKeyAuthenticator</c> does) and then write the finished run and its five
 /// audit events in one write (<c>CreateWithAuditAsync</c>, as <c>RunExecutor.FinalizeAsync</c>
-/// does). The run carries what the load test sends: a system message, a 1 KB user message (masked) and
+/// does). The run carries what the load test sends: a system message, the 900-character user message (masked,
+/// <see cref="BenchmarkTexts.MaskedPrompt"/>) and
 /// a 700-character answer. The reported time and allocations are per run (OperationsPerInvoke).
 /// </summary>
 [MemoryDiagnoser]
@@ -54,7 +55,8 @@ internal sealed class GatewayRunWorkload : IDisposable
             _keys.CreateAsync(new ApiKeyRequest { Name = "other-" + i, PrincipalId = "svc-" + i, Team = "t" }).AsTask().GetAwaiter().GetResult();
         }
 
-        var key = _keys.CreateAsync(new ApiKeyRequest { Name = "load", PrincipalId = "svc-load", Team = "platform" }).AsTask().GetAwaiter().GetResult();
+        // No team, as the load test's key has none: the run payload is then the gateway's to the byte.
+        var key = _keys.CreateAsync(new ApiKeyRequest { Name = "load", PrincipalId = "svc-load" }).AsTask().GetAwaiter().GetResult();
         _keyHash = ApiKeys.Hash(key.Key);
     }
 
