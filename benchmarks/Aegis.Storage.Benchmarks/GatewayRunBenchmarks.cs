@@ -41,14 +41,12 @@ internal sealed class GatewayRunWorkload : IDisposable
 {
     private readonly BenchmarkDatabase _database = new();
     private readonly SqliteRunStore _runs;
-    private readonly SqliteAuditLedger _ledger;
     private readonly SqliteApiKeyStore _keys;
     private readonly string _keyHash;
 
     public GatewayRunWorkload()
     {
         _runs = new SqliteRunStore(_database.Database);
-        _ledger = new SqliteAuditLedger(_database.Database);
         _keys = new SqliteApiKeyStore(_database.Database);
         for (var i = 0; i < 20; i++)
         {
@@ -82,11 +80,7 @@ internal sealed class GatewayRunWorkload : IDisposable
     /// <summary>Bytes in the database file and its WAL now (read from the file system).</summary>
     public long DatabaseBytes() => _database.Bytes();
 
-    public void Dispose()
-    {
-        _ledger.Dispose();
-        _database.Dispose();
-    }
+    public void Dispose() => _database.Dispose();
 
     private async Task OneRunAsync()
     {
