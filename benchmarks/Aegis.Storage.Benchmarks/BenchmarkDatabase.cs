@@ -6,12 +6,12 @@ internal sealed class BenchmarkDatabase : IDisposable
     private readonly string _directory;
     private readonly string _path;
 
-    public BenchmarkDatabase()
+    public BenchmarkDatabase(SqliteStoreOptions? options = null)
     {
         _directory = Path.Combine(Path.GetTempPath(), "aegis-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
         _path = Path.Combine(_directory, "aegis.db");
-        Database = SqliteDatabase.Open(_path);
+        Database = SqliteDatabase.Open(_path, options);
     }
 
     public SqliteDatabase Database { get; }

@@ -35,17 +35,18 @@ public class GatewayRunBenchmarks
 
 /// <summary>
 /// The per-request store work of a governed run, shared by <see cref="GatewayRunBenchmarks"/> and the
-/// fixed-work console mode (<c>-- gateway-run RUNS CALLERS</c>, for <c>perf stat</c>).
+/// fixed-work console mode (<c>-- gateway-run RUNS CALLERS [writer-thread]</c>, for <c>perf stat</c>).
 /// </summary>
 internal sealed class GatewayRunWorkload : IDisposable
 {
-    private readonly BenchmarkDatabase _database = new();
+    private readonly BenchmarkDatabase _database;
     private readonly SqliteRunStore _runs;
     private readonly SqliteApiKeyStore _keys;
     private readonly string _keyHash;
 
-    public GatewayRunWorkload()
+    public GatewayRunWorkload(SqliteStoreOptions? options = null)
     {
+        _database = new BenchmarkDatabase(options);
         _runs = new SqliteRunStore(_database.Database);
         _keys = new SqliteApiKeyStore(_database.Database);
         for (var i = 0; i < 20; i++)

@@ -1,4 +1,5 @@
 using Aegis.Storage.Sqlite.Connections;
+using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace Aegis.Storage.Sqlite.Writes;
@@ -16,6 +17,13 @@ namespace Aegis.Storage.Sqlite.Writes;
 /// commit. Every caller is completed after the COMMIT that holds its write (acknowledged = durable),
 /// through a continuation that runs on the thread pool, never on the writer's thread; if the batch
 /// itself fails (BEGIN or COMMIT), every caller in it fails.
+/// </para>
+/// <para>
+/// The quiet path: when the database is idle (nothing queued or being written, the last batch held one
+/// operation) and <see cref="SqliteStoreOptions.CommitOnCallerWhenIdle"/> is on, the caller's thread
+/// writes its operation itself, on the same connection (whoever sets <c>_busy</c> owns it), and returns
+/// it completed: no wake-up of this thread and none of the caller's continuation. Under concurrent load
+/// the batches hold more than one operation and every write goes through this thread again.
 /// </para>
 /// <para>
 /// The writer's connection does not checkpoint the WAL inside its COMMIT (<c>wal_autocheckpoint=0</c>);
@@ -40,11 +48,15 @@ internal sealed class GroupCommitWriter
     private readonly int _busyTimeoutMs;
     private readonly object _gate = new();
     private readonly WriteBatch _batch = new();
+    private readonly List<WriteOperation> _single = new(1);
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly WalCheckpointer _checkpointer;
+    private readonly bool _commitOnCaller;
     private List<WriteOperation> _queue = [];
     private bool _stopping;
+    private bool _busy; // a thread (the writer's, or a caller's on the quiet path) owns the connection
+    private bool _quiet; // the last batch held one operation and nothing was queued behind it
     private PooledConnection? _connection;
     private int _pagesSinceCheckpoint;
 
@@ -55,6 +67,7 @@ internal sealed class GroupCommitWriter
         _maxWeight = Math.Max(1, maxWeight);
         _busyTimeoutMs = (int)Math.Clamp(database.Options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
         _checkpointer = new WalCheckpointer(open);
+        _commitOnCaller = database.Options.CommitOnCallerWhenIdle;
         _thread = new Thread(Loop) { IsBackground = true, Name = "Aegis SQLite writer" };
         _thread.Start();
     }
@@ -62,9 +75,25 @@ internal sealed class GroupCommitWriter
     /// <summary>The checkpointer the writer wakes (for tests).</summary>
     internal WalCheckpointer Checkpointer => _checkpointer;
 
-    /// <summary>Queues <paramref name="operation"/>; <see langword="false"/> once the writer has been stopped.</summary>
+    /// <summary>Whether the next operation would be written on its caller's thread (the database is idle; for tests).</summary>
+    internal bool CommitsOnNextCaller
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return CanCommitOnCaller();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="operation"/>, or, when the database is idle, writes it on the caller's
+    /// thread (see <see cref="RunOnCaller"/>); <see langword="false"/> once the writer has been stopped.
+    /// </summary>
     public bool TryEnqueue(WriteOperation operation)
     {
+        bool onCaller;
         lock (_gate)
         {
             if (_stopping)
@@ -72,11 +101,106 @@ internal sealed class GroupCommitWriter
                 return false;
             }
 
-            _queue.Add(operation);
-            if (_queue.Count == 1)
+            onCaller = CanCommitOnCaller();
+            if (onCaller)
             {
-                Monitor.Pulse(_gate); // the queue was empty: the writer is waiting, or will see this before it waits
+                _busy = true;
             }
+            else
+            {
+                _queue.Add(operation);
+                if (_queue.Count == 1 && !_busy)
+                {
+                    Monitor.Pulse(_gate); // the queue was empty and nobody writes: the writer is waiting, or will see this before it waits
+                }
+            }
+        }
+
+        if (onCaller)
+        {
+            RunOnCaller(operation);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Under <see cref="_gate"/>: the option is on, nothing is queued or being written, the last batch held
+    /// one operation with nothing queued behind it, and no tail checkpoint is due (the writer's thread
+    /// copies it between two of its batches, so the write that follows a bulk checkpoint goes to it).
+    /// </summary>
+    private bool CanCommitOnCaller() =>
+        _commitOnCaller && _quiet && !_busy && _queue.Count == 0 && !_stopping && _connection is not null && !_checkpointer.IsTailDue;
+
+    /// <summary>
+    /// The quiet path: nothing is queued or being written and the last batch held one operation, so
+    /// the caller's thread writes its operation itself, in a batch of one, instead of waking the writer's
+    /// thread and then being woken by it: two thread wake-ups, which on an idle machine cost about as
+    /// much as the commit itself. The operation is complete, durably, when this returns. Operations
+    /// queued meanwhile are left to the writer's thread, which is woken for them. The caller never waits
+    /// for a lock: if another connection or process holds the write lock, the operation goes to the
+    /// writer's queue, and the writer's thread waits for the lock instead.
+    /// </summary>
+    private void RunOnCaller(WriteOperation operation)
+    {
+        var handOff = false;
+        try
+        {
+            if (operation.CancellationToken.IsCancellationRequested)
+            {
+                operation.Cancel();
+            }
+            else if (operation.Writes && !TryBeginWithoutWaiting())
+            {
+                handOff = true;
+            }
+            else
+            {
+                _single.Add(operation);
+                Run(_single, begun: operation.Writes);
+            }
+        }
+        finally
+        {
+            _single.Clear();
+            lock (_gate)
+            {
+                _busy = false;
+                if (handOff)
+                {
+                    _queue.Insert(0, operation);
+                }
+
+                if (_queue.Count > 0 || _stopping)
+                {
+                    _quiet = false;
+                    Monitor.Pulse(_gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Opens the batch's write transaction on the quiet path; <see langword="false"/> when the write lock is held elsewhere (no waiting).</summary>
+    private bool TryBeginWithoutWaiting()
+    {
+        if (_connection is not { } connection)
+        {
+            return false; // the writer's thread opens the connection (and reports a failure to open it)
+        }
+
+        var db = connection.Connection.Handle;
+        raw.sqlite3_busy_timeout(db, 0);
+        try
+        {
+            connection.Statement(Begin).Execute();
+        }
+        catch (SqliteException)
+        {
+            return false; // busy, or a failure the writer's thread meets again and reports
+        }
+        finally
+        {
+            raw.sqlite3_busy_timeout(db, _busyTimeoutMs);
         }
 
         return true;
@@ -119,7 +243,7 @@ internal sealed class GroupCommitWriter
             {
                 lock (_gate)
                 {
-                    while (_queue.Count == 0 && !_stopping)
+                    while (_busy || (_queue.Count == 0 && !_stopping))
                     {
                         Monitor.Wait(_gate);
                     }
@@ -130,6 +254,7 @@ internal sealed class GroupCommitWriter
                     }
 
                     (taken, _queue) = (_queue, taken);
+                    _busy = true;
                 }
 
                 var next = 0;
@@ -142,8 +267,14 @@ internal sealed class GroupCommitWriter
                     }
                 }
 
+                var single = taken.Count == 1;
                 taken.Clear();
                 CheckpointTail();
+                lock (_gate)
+                {
+                    _busy = false;
+                    _quiet = single && _queue.Count == 0;
+                }
             }
         }
         finally
@@ -176,7 +307,8 @@ internal sealed class GroupCommitWriter
         return i;
     }
 
-    private void Run(List<WriteOperation> batch)
+    /// <summary>Writes <paramref name="batch"/> (in a transaction already open when <paramref name="begun"/>) and completes its callers.</summary>
+    private void Run(List<WriteOperation> batch, bool begun = false)
     {
         var writes = false;
         foreach (var operation in batch)
@@ -186,7 +318,7 @@ internal sealed class GroupCommitWriter
 
         if (writes)
         {
-            Write(batch);
+            Write(batch, begun);
         }
 
         foreach (var operation in batch)
@@ -195,12 +327,20 @@ internal sealed class GroupCommitWriter
         }
     }
 
-    private void Write(List<WriteOperation> batch)
+    private void Write(List<WriteOperation> batch, bool begun)
     {
         try
         {
             var connection = _connection ??= OpenWriter();
-            BeginBatch(connection);
+            if (begun)
+            {
+                _batch.Begin(connection);
+            }
+            else
+            {
+                BeginBatch(connection);
+            }
+
             if (!TryWriteAll(batch))
             {
                 // One operation failed: undo the whole batch and redo it with a savepoint per operation.

@@ -68,7 +68,10 @@ internal sealed class WalCheckpointer
     /// Whether a bulk checkpoint has completed since the last call: the writer should then checkpoint
     /// the remaining frames on its own connection, so that its next transaction restarts the WAL.
     /// </summary>
-    public bool TakeTailDue() => Volatile.Read(ref _tailDue) != 0 && Interlocked.Exchange(ref _tailDue, 0) != 0;
+    public bool TakeTailDue() => IsTailDue && Interlocked.Exchange(ref _tailDue, 0) != 0;
+
+    /// <summary>Whether a tail checkpoint is due (see <see cref="TakeTailDue"/>), without taking it.</summary>
+    public bool IsTailDue => Volatile.Read(ref _tailDue) != 0;
 
     /// <summary>Runs a passive checkpoint on <paramref name="connection"/>; <see langword="true"/> when it completed.</summary>
     private static bool Checkpoint(PooledConnection connection) =>

@@ -120,6 +120,90 @@ public sealed class GroupCommitWriterTests : IDisposable
         Assert.Null(await store.GetAsync("cancelled"));
     }
 
+    [Fact]
+    public async Task When_the_database_is_idle_a_write_commits_on_its_callers_thread_and_is_durable_when_the_call_returns()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        await using var ledger = new SqliteAuditLedger(database);
+        await store.CreateAsync(Run("first")); // a batch of one on the writer's thread: the database is idle after it
+        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
+
+        var second = store.CreateAsync(Run("second")).AsTask();
+
+        Assert.True(second.IsCompletedSuccessfully);
+        Assert.Equal(1L, _temp.Scalar("SELECT count(*) FROM runs WHERE id = 'second'"));
+
+        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
+        var appended = ledger.AppendAsync([Entry("second", "on the caller")]).AsTask();
+        Assert.True(appended.IsCompletedSuccessfully);
+        Assert.Equal(1L, _temp.Scalar("SELECT count(*) FROM audit_segments"));
+        Assert.Equal(AuditVerification.Valid(1), await ledger.VerifyAsync());
+    }
+
+    [Fact]
+    public async Task On_an_idle_database_a_write_never_waits_for_a_lock_held_elsewhere_it_goes_to_the_writer()
+    {
+        using var database = _temp.Open(new SqliteStoreOptions { BusyTimeout = TimeSpan.FromMinutes(2) });
+        var store = new SqliteRunStore(database);
+        await store.CreateAsync(Run("first"));
+        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
+        using var blocker = HoldWriteLock();
+
+        // Waiting for the lock on the caller's thread would block this call for the busy timeout.
+        var call = Task.Factory.StartNew(
+            () => (Task)store.CreateAsync(Run("second")).AsTask(), CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default);
+        var returned = await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(call, returned);
+        var second = await call; // the call returned a write that waits for the lock on the writer's thread
+        Assert.False(second.IsCompleted);
+        Execute(blocker, "COMMIT;");
+        await second;
+        Assert.NotNull(await store.GetAsync("second"));
+    }
+
+    [Fact]
+    public async Task Writes_on_the_callers_thread_are_off_when_the_options_say_so()
+    {
+        using var database = _temp.Open(new SqliteStoreOptions { CommitOnCallerWhenIdle = false });
+        var store = new SqliteRunStore(database);
+        await store.CreateAsync(Run("first"));
+        await store.CreateAsync(Run("second"));
+        await database.Writer.FlushAsync();
+
+        Assert.False(database.Writer.CommitsOnNextCaller);
+    }
+
+    [Fact]
+    public async Task A_lone_caller_whose_writes_all_commit_on_its_thread_still_keeps_the_WAL_bounded()
+    {
+        const int PageBytes = 4096 + 24; // a WAL frame
+        long walBytes;
+        var database = _temp.Open();
+        var checkpointer = database.Writer.Checkpointer;
+        try
+        {
+            var store = new SqliteRunStore(database);
+            var big = new string('x', 3000); // a page of its own a run
+            for (var i = 0; i < 4000; i++)
+            {
+                await store.CreateAsync(Run($"run-{i:D4}") with { Response = big });
+            }
+
+            walBytes = new FileInfo(_temp.Path + "-wal").Length;
+        }
+        finally
+        {
+            database.Dispose();
+        }
+
+        // The writer's thread copies the tail after each bulk checkpoint: the caller hands it the write that
+        // follows one, so the WAL restarts even when every other write commits on the caller's thread.
+        Assert.True(checkpointer.Completed >= 2, $"{checkpointer.Completed} checkpoints");
+        Assert.True(walBytes < 4000L * PageBytes, $"the WAL grew to {walBytes / PageBytes} frames: it never restarted");
+    }
+
     /// <summary>A connection of its own holding the database's write lock (<c>BEGIN IMMEDIATE</c>) until it commits.</summary>
     private SqliteConnection HoldWriteLock()
     {
