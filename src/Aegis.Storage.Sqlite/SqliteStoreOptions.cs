@@ -27,8 +27,9 @@ public sealed class SqliteStoreOptions
     /// Whether a write may commit on its caller's thread when the database is idle: nothing queued or
     /// being written, and the last commit held a single write. The caller then skips the hand-off to the
     /// writer's thread and back (two thread wake-ups) and blocks for the commit and its fsync instead; the
-    /// write is as durable as on the writer's thread when the call returns. Such a caller never waits for
-    /// a write lock held by another process (its write then goes to the writer's thread), and concurrent
+    /// write is as durable as on the writer's thread when the call returns. Such a caller does not wait to
+    /// open its transaction while another connection or process holds the write lock (its write then goes
+    /// to the writer's thread, which waits up to <see cref="BusyTimeout"/>), and concurrent
     /// writes are group-committed on the writer's thread as before. Set <see langword="false"/> where a
     /// caller's thread must never block on the disk. Default <see langword="true"/>.
     /// </summary>
