@@ -164,6 +164,36 @@ public sealed class GroupCommitWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Writes_that_switch_between_the_callers_thread_and_the_writers_keep_every_write_and_one_chain()
+    {
+        using var database = _temp.Open();
+        var store = new SqliteRunStore(database);
+        await using var ledger = new SqliteAuditLedger(database);
+        var onCaller = 0;
+        for (var round = 0; round < 60; round++)
+        {
+            // A lone write (on the caller's thread once the database is idle), then a burst that queues behind it.
+            onCaller += database.Writer.CommitsOnNextCaller ? 1 : 0;
+            await store.CreateAsync(Run($"lone-{round:D2}"));
+            await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+            {
+                await store.CreateAsync(Run($"burst-{round:D2}-{i}"));
+                await ledger.AppendAsync([Entry($"burst-{round:D2}-{i}", "first"), Entry($"burst-{round:D2}-{i}", "second")]);
+            })));
+            await ledger.AppendAsync([Entry($"lone-{round:D2}", "after the burst")]);
+        }
+
+        Assert.True(onCaller > 0, "no write ran on its caller's thread");
+        Assert.Equal(60L * 7, _temp.Scalar("SELECT count(*) FROM runs"));
+        Assert.Equal(AuditVerification.Valid(60 * 13), await ledger.VerifyAsync());
+        foreach (var events in await Task.WhenAll(Enumerable.Range(0, 6).Select(i => ledger.GetRunEventsAsync($"burst-59-{i}").AsTask())))
+        {
+            Assert.Equal(["first", "second"], events.Select(e => e.Entry.Reason));
+            Assert.Equal(events[0].Sequence + 1, events[1].Sequence);
+        }
+    }
+
+    [Fact]
     public async Task Writes_on_the_callers_thread_are_off_when_the_options_say_so()
     {
         using var database = _temp.Open(new SqliteStoreOptions { CommitOnCallerWhenIdle = false });
