@@ -44,13 +44,13 @@ internal static class BenchmarkTexts
         "three most important follow-ups with an owner each. ";
 
     /// <summary>
-    /// A user's request of exactly <paramref name="length"/> characters: a sentence with an e-mail address and a phone
-    /// number (<see cref="Email"/> and <see cref="Phone"/> unless given, e.g. their placeholders once masked), then prose.
+    /// A user's request of exactly <paramref name="length"/> characters: a sentence with <see cref="Email"/> and
+    /// <see cref="Phone"/>, then prose.
     /// </summary>
-    public static string Prompt(int length, string email = Email, string phone = Phone)
+    public static string Prompt(int length)
     {
         var sb = new System.Text.StringBuilder(length + Prose.Length);
-        sb.Append("Contact me at ").Append(email).Append(" or ").Append(phone).Append(" about this. ");
+        sb.Append("Contact me at ").Append(Email).Append(" or ").Append(Phone).Append(" about this. ");
         while (sb.Length < length)
         {
             sb.Append(Prose);

@@ -183,11 +183,7 @@ internal sealed class GroupCommitWriter
     /// <summary>Opens the batch's write transaction on the quiet path; <see langword="false"/> when the write lock is held elsewhere (no waiting).</summary>
     private bool TryBeginWithoutWaiting()
     {
-        if (_connection is not { } connection)
-        {
-            return false; // the writer's thread opens the connection (and reports a failure to open it)
-        }
-
+        var connection = _connection!; // CanCommitOnCaller: open, and this thread owns it
         var db = connection.Connection.Handle;
         raw.sqlite3_busy_timeout(db, 0);
         try

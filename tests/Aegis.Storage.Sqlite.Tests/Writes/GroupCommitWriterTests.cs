@@ -126,8 +126,7 @@ public sealed class GroupCommitWriterTests : IDisposable
         using var database = _temp.Open();
         var store = new SqliteRunStore(database);
         await using var ledger = new SqliteAuditLedger(database);
-        await store.CreateAsync(Run("first")); // a batch of one on the writer's thread: the database is idle after it
-        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
+        await MakeIdleAsync(database, store);
 
         var second = store.CreateAsync(Run("second")).AsTask();
 
@@ -146,8 +145,7 @@ public sealed class GroupCommitWriterTests : IDisposable
     {
         using var database = _temp.Open(new SqliteStoreOptions { BusyTimeout = TimeSpan.FromMinutes(2) });
         var store = new SqliteRunStore(database);
-        await store.CreateAsync(Run("first"));
-        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
+        await MakeIdleAsync(database, store);
         using var blocker = HoldWriteLock();
 
         // Waiting for the lock on the caller's thread would block this call for the busy timeout.
@@ -232,6 +230,13 @@ public sealed class GroupCommitWriterTests : IDisposable
         // follows one, so the WAL restarts even when every other write commits on the caller's thread.
         Assert.True(checkpointer.Completed >= 2, $"{checkpointer.Completed} checkpoints");
         Assert.True(walBytes < 4000L * PageBytes, $"the WAL grew to {walBytes / PageBytes} frames: it never restarted");
+    }
+
+    /// <summary>Writes a run in a batch of one on the writer's thread and waits until the database is idle: the next write commits on its caller's thread.</summary>
+    private static async Task MakeIdleAsync(SqliteDatabase database, SqliteRunStore store)
+    {
+        await store.CreateAsync(Run("first"));
+        await WaitUntilAsync(() => database.Writer.CommitsOnNextCaller);
     }
 
     /// <summary>A connection of its own holding the database's write lock (<c>BEGIN IMMEDIATE</c>) until it commits.</summary>
