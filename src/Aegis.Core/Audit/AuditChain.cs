@@ -38,7 +38,8 @@ public static class AuditChain
     private static readonly JsonEncodedText ReasonName = JsonEncodedText.Encode("reason");
     private static readonly JsonEncodedText CodeName = JsonEncodedText.Encode("code");
 
-    // One buffer and writer per thread: hashing allocates only the resulting hex string.
+    // One buffer, writer and SHA-256 state per thread: hashing allocates only the resulting hex string, and a
+    // reused hash state skips the one-shot API's per-call setup of a native digest context.
     [ThreadStatic]
     private static HashScratch? t_scratch;
 
@@ -72,10 +73,12 @@ public static class AuditChain
         writer.Flush();
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, hash);
+        scratch.Sha256.AppendData(buffer.WrittenSpan);
+        scratch.Sha256.GetHashAndReset(hash);
         if (buffer.Capacity > HashScratch.MaxRetainedBytes)
         {
             t_scratch = null; // an unusually long reason: do not keep its buffer for the life of the thread
+            scratch.Sha256.Dispose();
         }
 
         return Convert.ToHexStringLower(hash);
@@ -142,5 +145,8 @@ public static class AuditChain
         public ArrayBufferWriter<byte> Buffer { get; } = new(512);
 
         public Utf8JsonWriter Writer { get; }
+
+        // Always reset when ComputeHash returns: GetHashAndReset is its last use of it.
+        public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     }
 }

@@ -11,13 +11,15 @@ namespace Aegis.Core.Tests.Audit;
 /// </summary>
 public sealed class AuditChainCanonicalFormTests
 {
-    public static TheoryData<AuditEntry> Entries() => new()
-    {
+    private static readonly AuditEntry[] EntryKinds =
+    [
         new AuditEntry { Timestamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), RunId = "r1", PrincipalId = "alice", Route = "default", Node = "engine", Status = RunStatus.Running },
         new AuditEntry { Timestamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.FromHours(2)).AddTicks(1234), RunId = "r2", PrincipalId = "bob", Route = "r", Stage = GuardStage.Ingress, Node = "pii", Verdict = VerdictKind.Sanitize, Reason = "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER" },
         new AuditEntry { Timestamp = DateTimeOffset.MinValue, RunId = "r3", PrincipalId = "p", Route = "r", Stage = GuardStage.Egress, Node = "inj", Verdict = VerdictKind.Block, Reason = "prompt injection: «quoted» \"text\" <tag> & é 🙂", Code = "AEG-POL-004", Status = RunStatus.Blocked },
         new AuditEntry { Timestamp = DateTimeOffset.MaxValue, RunId = "r4", PrincipalId = "p", Route = "r", Reason = new string('x', 40_000) },
-    };
+    ];
+
+    public static TheoryData<AuditEntry> Entries() => new(EntryKinds);
 
     [Theory]
     [MemberData(nameof(Entries))]
@@ -26,6 +28,20 @@ public sealed class AuditChainCanonicalFormTests
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(Reference(42 + i, AuditChain.GenesisHash, entry), AuditChain.ComputeHash(42 + i, AuditChain.GenesisHash, entry));
+        }
+    }
+
+    [Fact]
+    public void Hash_after_a_long_entry_drops_its_scratch_is_still_the_canonical_one()
+    {
+        // A reason over the retained size makes the thread drop its buffer and dispose its hash state; the next
+        // entry on the same thread must get fresh ones, and the same hash as the canonical form.
+        var longEntry = EntryKinds[3];
+        var shortEntry = EntryKinds[1];
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(Reference(7, AuditChain.GenesisHash, longEntry), AuditChain.ComputeHash(7, AuditChain.GenesisHash, longEntry));
+            Assert.Equal(Reference(8, AuditChain.GenesisHash, shortEntry), AuditChain.ComputeHash(8, AuditChain.GenesisHash, shortEntry));
         }
     }
 
