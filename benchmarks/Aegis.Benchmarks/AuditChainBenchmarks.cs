@@ -5,8 +5,8 @@ namespace Aegis.Benchmarks;
 
 /// <summary>
 /// Linking a governed run's five audit events into the chain (<see cref="AuditChain.Link"/>), as every ledger does
-/// on its writer's thread: canonical JSON, SHA-256 and the hex string, five times. The entries are the load test's
-/// (the status, the three verdicts and the status again), so the bytes hashed are the gateway's.
+/// on its writer's thread: canonical JSON, SHA-256 and the hex string, five times. The entries are
+/// <see cref="BenchmarkAudit.GovernedRun"/>, the store benchmarks' too, so the bytes hashed are the gateway's.
 /// </summary>
 [MemoryDiagnoser]
 public class AuditChainBenchmarks
@@ -26,17 +26,10 @@ public class AuditChainBenchmarks
             CreatedAt = now,
             UpdatedAt = now,
         };
-        _entries =
-        [
-            BenchmarkAudit.Status(run, RunStatus.Running),
-            BenchmarkAudit.Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
-            BenchmarkAudit.Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
-            BenchmarkAudit.Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
-            BenchmarkAudit.Status(run, RunStatus.Completed),
-        ];
+        _entries = BenchmarkAudit.GovernedRun(run);
     }
 
-    /// <summary>The five links of one governed run, after a head at sequence 1 000.</summary>
+    /// <summary>The five links of one governed run, at sequences 1 000 to 1 004.</summary>
     [Benchmark]
     public string LinkGovernedRun()
     {

@@ -101,15 +101,6 @@ internal sealed class GatewayRunWorkload : IDisposable
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await _runs.CreateWithAuditAsync(run, AuditOf(run)).ConfigureAwait(false);
+        await _runs.CreateWithAuditAsync(run, BenchmarkAudit.GovernedRun(run)).ConfigureAwait(false);
     }
-
-    private static AuditEntry[] AuditOf(RunRecord run) =>
-    [
-        BenchmarkAudit.Status(run, RunStatus.Running),
-        BenchmarkAudit.Verdict(run, GuardStage.Ingress, "pii", VerdictKind.Sanitize, "masked 1 EMAIL_ADDRESS, 1 PHONE_NUMBER"),
-        BenchmarkAudit.Verdict(run, GuardStage.Ingress, "injection", VerdictKind.Allow, null),
-        BenchmarkAudit.Verdict(run, GuardStage.Egress, "pii", VerdictKind.Allow, null),
-        BenchmarkAudit.Status(run, RunStatus.Completed),
-    ];
 }
