@@ -293,26 +293,36 @@ var checks = new List<(string Check, bool Passed, string Detail)>
 };
 var peakRssMb = Find("3 ")?.GatewayPeakRssBytes / 1048576.0 ?? double.NaN;
 double Ratio(string name) => ratios.Single(r => r.Name == name).Value();
-(string Bar, bool Met, string Value) Share(string bar, string ratio, double atLeast)
+const string NotRun = "a scenario it needs was left out (--scenarios)";
+
+// A bar is met, missed, or not measured: a ratio is NaN when --scenarios left out a scenario it needs, and such a bar
+// is neither met nor missed.
+(string Bar, bool? Met, string Value) Share(string bar, string ratio, double atLeast)
 {
     var value = Ratio(ratio);
-    return (bar, value >= atLeast, (value * 100).ToString("F1", inv) + " %");
+    return double.IsNaN(value)
+        ? (bar, null, NotRun)
+        : (bar, value >= atLeast, (value * 100).ToString("F1", inv) + " %");
 }
 
-(string Bar, bool Met, string Value) Added(string bar, string difference, double atMost)
+(string Bar, bool? Met, string Value) Added(string bar, string difference, double atMost)
 {
     var value = Ratio(difference);
-    return (bar, value <= atMost, value.ToString("F2", inv) + " ms");
+    return double.IsNaN(value)
+        ? (bar, null, NotRun)
+        : (bar, value <= atMost, value.ToString("F2", inv) + " ms");
 }
 
-var bars = new List<(string Bar, bool Met, string Value)>
+var bars = new List<(string Bar, bool? Met, string Value)>
 {
     Share("governed throughput >= 20% of direct", "governed / direct throughput", 0.20),
     Share("pass-through throughput >= 25% of direct", "pass-through / direct throughput", 0.25),
     Added("fixed rate: governed adds <= 0.5 ms at p50", "governed − direct p50 at fixed rate", 0.5),
     Added("fixed rate: governed adds <= 2 ms at p99", "governed − direct p99 at fixed rate", 2),
     Added("streaming at fixed rate: governed TTFT adds <= 2 ms (p50)", "governed − direct streaming TTFT p50 at fixed rate", 2),
-    ("gateway peak RSS <= 200 MB (governed)", peakRssMb is > 0 and <= 200, peakRssMb.ToString("F0", inv) + " MB"),
+    double.IsNaN(peakRssMb)
+        ? ("gateway peak RSS <= 200 MB (governed)", null, NotRun)
+        : ("gateway peak RSS <= 200 MB (governed)", peakRssMb is > 0 and <= 200, peakRssMb.ToString("F0", inv) + " MB"),
 };
 
 if (Find("1 ") is { } first && Find("1b") is { } again)
@@ -329,7 +339,7 @@ if (Find("1 ") is { } first && Find("1b") is { } again)
 Console.WriteLine("Bars (reported, not enforced; a shared machine is noisy):");
 foreach (var (bar, met, value) in bars)
 {
-    Console.WriteLine($"  [{(met ? "met" : "MISSED")}] {bar}: {value}");
+    Console.WriteLine($"  [{met switch { true => "met", false => "MISSED", null => "not run" }}] {bar}: {value}");
 }
 
 Console.WriteLine("Checks:");
