@@ -117,6 +117,14 @@ internal sealed class StreamingExecutor
                     continue;
                 }
 
+                if (streams.Length == 0)
+                {
+                    // No egress guard holds text back, so the provider's text is relayed as it is, not copied.
+                    full.Append(text);
+                    yield return Text(ctx, text, modelId);
+                    continue;
+                }
+
                 var (verdict, node) = Push(streams, steps, text, released, scratch);
                 if (verdict.Kind is VerdictKind.Block or VerdictKind.RequireApproval)
                 {

@@ -40,6 +40,27 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task Route_without_egress_guards_relays_each_provider_chunk_and_stores_the_whole_answer()
+    {
+        var text = "Nothing on this route holds text back, so each chunk of the provider goes out as it came in.";
+        await using var h = new EngineHarness(
+            configure: null,
+            register: null,
+            new FakeChatClient(new FakeChatClientOptions { Reply = text, ChunkCount = 7 }));
+
+        var run = await h.Engine.RunStreamingAsync(EngineHarness.Ask("go"));
+        Assert.True(run.IsIncremental);
+        var (streamed, updates) = await DrainAsync(run);
+
+        Assert.Equal(text, streamed);
+        Assert.Equal(7, updates.Count(u => u.Text.Length > 0));
+        Assert.All(updates, u => Assert.Equal(run.RunId, u.ResponseId));
+        Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
+        Assert.Equal(RunStatus.Completed, run.Current.Status);
+        Assert.Equal(text, run.Current.Response);
+    }
+
+    [Fact]
     public async Task Late_violation_truncates_the_stream_with_content_filter_and_is_audited()
     {
         var text = "Line one is fine. Line two is fine. The end mentions the forbidden codeword.";
